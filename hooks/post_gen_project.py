@@ -1,0 +1,48 @@
+"""Finish a fresh project: a private ``.env`` with its own SECRET_KEY, then next steps.
+
+cruft runs this hook again on every template update, so it must be idempotent: an
+existing ``.env`` holds the user's settings and secret and is never rewritten. It runs
+no git or network commands; what to do with the project is the user's choice.
+"""
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+
+SECRET_LINE = re.compile(r"^SECRET_KEY=.*$", re.MULTILINE)
+
+
+def write_dotenv(project: Path) -> bool:
+    """Copy .env.example to .env with a new random SECRET_KEY; False if .env exists."""
+    dotenv = project / ".env"
+    if dotenv.exists():
+        return False
+    example = (project / ".env.example").read_text(encoding="utf-8")
+    secret = f"SECRET_KEY={secrets.token_urlsafe(48)}"
+    dotenv.write_text(SECRET_LINE.sub(secret, example, count=1), encoding="utf-8")
+    dotenv.chmod(0o600)
+    return True
+
+
+def main() -> None:
+    project = Path.cwd()
+    created = write_dotenv(project)
+    package = ANSWERS["package_name"]
+    print(f"\nCreated {project}")
+    if created:
+        print("Wrote .env with a fresh SECRET_KEY (git ignores it).")
+    print(
+        "\nNext steps:\n"
+        f"  cd {ANSWERS['project_slug']}\n"
+        "  python -m venv .venv && . .venv/bin/activate\n"
+        "  pip install -e '.[dev]'\n"
+        f"  flask --app {package} run      # in-memory database, no MongoDB needed\n"
+        "  pytest\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

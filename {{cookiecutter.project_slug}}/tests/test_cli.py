@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import UniqueKeys
+from flask import Flask
+from pymongo.database import Database
+
+
+def test_init_db_creates_the_unique_index(
+    app: Flask, db: Database[Any], unique_keys: UniqueKeys
+) -> None:
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Indexes ready" in result.output
+    assert unique_keys(db.items) == [[("name", 1)]]
+
+
+def test_init_db_is_idempotent(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+
+
+def test_seed_inserts_once(app: Flask, db: Database[Any]) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "--count", "3"])
+    assert first.exit_code == 0, first.output
+    assert "Seeded 3 new items" in first.output
+    second = runner.invoke(args=["seed", "--count", "3"])
+    assert "Seeded 0 new items" in second.output
+    assert db.items.count_documents({}) == 3

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from bson.binary import UuidRepresentation
+from conftest import UniqueKeys
+from flask import Flask
+from pymongo.database import Database
+from pymongo.errors import ServerSelectionTimeoutError
+from werkzeug.exceptions import NotFound
+
+from {{ cookiecutter.package_name }} import db as db_module
+from {{ cookiecutter.package_name }}.db import (
+    EXTENSION,
+    close_db,
+    find_one_or_404,
+    get_client,
+    get_db,
+)
+
+
+def test_create_app_makes_no_client(offline_app: Flask) -> None:
+    assert offline_app.extensions[EXTENSION]._client is None
+
+
+def test_one_client_is_shared_by_every_request(app: Flask) -> None:
+    with app.test_request_context():
+        first = get_client()
+    with app.test_request_context():
+        assert get_client() is first
+
+
+def test_each_app_has_its_own_client(
+    app: Flask, make_app: Callable[..., Flask]
+) -> None:
+    with make_app().app_context():
+        theirs = get_client()
+    assert get_client() is not theirs
+
+
+def test_a_forked_process_makes_its_own_client(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = get_client()
+    monkeypatch.setattr(os, "getpid", lambda: -1)
+    assert get_client() is not parent
+
+
+def test_close_db_drops_the_client_and_the_next_use_reconnects(app: Flask) -> None:
+    first = get_client()
+    close_db(app)
+    assert app.extensions[EXTENSION]._client is None
+    assert get_client() is not first
+
+
+def test_get_db_returns_the_configured_database(app: Flask, db: Database[Any]) -> None:
+    assert db.name == app.config["MONGODB_DB"]
+
+
+def test_get_db_creates_the_indexes(db: Database[Any], unique_keys: UniqueKeys) -> None:
+    assert unique_keys(db.items) == [[("name", 1)]]
+
+
+def test_client_settings_reach_the_client(make_app: Callable[..., Flask]) -> None:
+    app = make_app(
+        MONGODB_URI="mongodb://127.0.0.1:9/never-contacted",
+        MONGODB_MAX_POOL_SIZE=7,
+        MONGODB_APPNAME="probe",
+    )
+    with app.app_context():
+        options = get_client().options
+    assert options.pool_options.max_pool_size == 7
+    assert options.pool_options.metadata["application"] == {"name": "probe"}
+    assert options.server_selection_timeout == 2
+    assert options.codec_options.tz_aware is True
+    assert options.codec_options.uuid_representation == UuidRepresentation.STANDARD
+
+
+def test_an_unreachable_server_fails_within_the_timeout(offline_app: Flask) -> None:
+    with offline_app.app_context():
+        started = time.monotonic()
+        with pytest.raises(ServerSelectionTimeoutError):
+            get_db()
+        assert time.monotonic() - started < 2
+
+
+def test_find_one_or_404_returns_the_document(db: Database[Any]) -> None:
+    inserted = db.things.insert_one({"name": "a"}).inserted_id
+    assert find_one_or_404(db.things, {"_id": inserted})["name"] == "a"
+
+
+def test_find_one_or_404_raises_not_found(db: Database[Any]) -> None:
+    with pytest.raises(NotFound, match="gone"):
+        find_one_or_404(db.things, {"name": "missing"}, description="gone")
+
+
+def test_datetimes_come_back_timezone_aware(db: Database[Any]) -> None:
+    db.things.insert_one({"at": datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)})
+    stored = db.things.find_one()
+    assert stored is not None
+    assert stored["at"].utcoffset().total_seconds() == 0
+
+
+def test_the_uri_scheme_chooses_the_backend(app: Flask) -> None:
+    in_memory = app.config["MONGODB_URI"].startswith("mongomock://")
+    assert db_module.MongoState(app.config).in_memory is in_memory
+    backend = type(get_client()).__module__.partition(".")[0]
+    assert backend == ("mongomock" if in_memory else "pymongo")

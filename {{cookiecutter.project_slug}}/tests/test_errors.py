@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from pymongo.errors import AutoReconnect, DuplicateKeyError
+
+
+def assert_error_shape(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.is_json
+    error: dict[str, Any] = response.get_json()["error"]
+    assert error["status"] == status
+    assert isinstance(error["code"], str)
+    assert isinstance(error["message"], str)
+    return error
+
+
+def test_unknown_route_is_a_json_404(client: Any) -> None:
+    error = assert_error_shape(client.get("/nowhere"), 404)
+    assert error["code"] == "not_found"
+
+
+def test_wrong_method_is_a_json_405_with_allow(client: Any) -> None:
+    response = client.put("/api/items")
+    assert_error_shape(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+def test_a_body_over_the_limit_is_a_json_413(app: Flask, client: Any) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    response = client.post("/api/items", json={"name": "x" * 200})
+    assert_error_shape(response, 413)
+
+
+def test_an_unexpected_exception_is_a_json_500_without_a_traceback(
+    app: Flask, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    error = assert_error_shape(response, 500)
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert error["code"] == "internal_server_error"
+    assert "secret internals" in caplog.text
+
+
+def test_a_connection_failure_is_a_503_with_retry_after(
+    app: Flask, client: Any
+) -> None:
+    @app.get("/flaky")
+    def flaky() -> None:
+        raise AutoReconnect("connection reset")
+
+    response = client.get("/flaky")
+    assert_error_shape(response, 503)
+    assert response.headers["Retry-After"] == str(app.config["RETRY_AFTER_SECONDS"])
+
+
+def test_an_untranslated_duplicate_key_is_a_409(app: Flask, client: Any) -> None:
+    @app.get("/dup")
+    def dup() -> None:
+        raise DuplicateKeyError("E11000 duplicate key", code=11000)
+
+    assert_error_shape(client.get("/dup"), 409)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/items", None),
+        ("post", "/api/items", {"name": "a"}),
+        ("get", "/api/items/65a1b2c3d4e5f60718293a4b", None),
+        ("patch", "/api/items/65a1b2c3d4e5f60718293a4b", {"quantity": 1}),
+        ("delete", "/api/items/65a1b2c3d4e5f60718293a4b", None),
+    ],
+)
+def test_every_database_route_is_a_503_while_the_database_is_down(
+    offline_app: Flask, method: str, path: str, body: Any
+) -> None:
+    response = getattr(offline_app.test_client(), method)(path, json=body)
+    error = assert_error_shape(response, 503)
+    assert error["code"] == "database_unavailable"
+    assert "Retry-After" in response.headers

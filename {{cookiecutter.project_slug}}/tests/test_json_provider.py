@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from bson import Decimal128, ObjectId
+from flask import Flask
+
+from {{ cookiecutter.package_name }}.json_provider import MongoJSONProvider, to_jsonable
+
+OID = ObjectId("65a1b2c3d4e5f60718293a4b")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (OID, "65a1b2c3d4e5f60718293a4b"),
+        (datetime(2030, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), "2030-01-02T03:04:05.678Z"),
+        (datetime(2030, 1, 2, 3, 4, 5), "2030-01-02T03:04:05.000Z"),
+        (
+            datetime(2030, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2))),
+            "2030-01-02T03:04:05.000Z",
+        ),
+        (Decimal128("12.50"), "12.50"),
+    ],
+)
+def test_bson_values(value: object, expected: str) -> None:
+    assert to_jsonable(value) == expected
+
+
+def test_flasks_own_types_are_kept(app: Flask) -> None:
+    @dataclass
+    class Point:
+        x: int
+
+    text = app.json.dumps(
+        {
+            "day": date(2030, 1, 2),
+            "price": Decimal("1.10"),
+            "id": uuid.UUID(int=1),
+            "point": Point(3),
+        }
+    )
+    assert json.loads(text) == {
+        "day": "Wed, 02 Jan 2030 00:00:00 GMT",
+        "price": "1.10",
+        "id": "00000000-0000-0000-0000-000000000001",
+        "point": {"x": 3},
+    }
+
+
+def test_no_extended_json_in_responses(app: Flask) -> None:
+    text = app.json.dumps({"_id": OID, "at": datetime(2030, 1, 1, tzinfo=UTC)})
+    assert "$oid" not in text
+    assert "$date" not in text
+
+
+def test_sort_keys_is_respected(app: Flask) -> None:
+    assert isinstance(app.json, MongoJSONProvider)
+    assert app.json.dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
+    app.json.sort_keys = False
+    assert app.json.dumps({"b": 1, "a": 2}) == '{"b": 1, "a": 2}'
+
+
+def test_unknown_types_still_fail_loudly(app: Flask) -> None:
+    with pytest.raises(TypeError):
+        app.json.dumps({"x": object()})

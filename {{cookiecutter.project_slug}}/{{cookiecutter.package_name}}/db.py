@@ -1,0 +1,158 @@
+"""One MongoClient per app and per process, made on first use.
+
+A MongoClient owns a connection pool and background monitor threads; making one per
+request pays the TCP (and TLS and auth) handshake every time, so every request of a
+process shares one. It is made lazily, in the process that first needs it: under
+``gunicorn --preload`` the app is built in the master and then forked, and a client
+must never cross a fork. If the process id changed, a new client is made.
+
+These are plain functions over pymongo: ``get_db()["items"]`` is an ordinary
+``pymongo.collection.Collection``, so everything in pymongo's docs applies as written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, abort, current_app
+from pymongo import MongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from . import indexes
+
+Document = dict[str, Any]
+EXTENSION = "mongo"
+IN_MEMORY_SCHEME = "mongomock://"
+
+log = logging.getLogger(__name__)
+
+
+class MongoState:
+    """What the app keeps in ``app.extensions["mongo"]``: settings and the client."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.uri: str = config["MONGODB_URI"]
+        self.database_name: str = config["MONGODB_DB"]
+        self.options: dict[str, Any] = {
+            "appname": config["MONGODB_APPNAME"],
+            "serverSelectionTimeoutMS": config["MONGODB_SERVER_SELECTION_TIMEOUT_MS"],
+            "connectTimeoutMS": config["MONGODB_CONNECT_TIMEOUT_MS"],
+            "socketTimeoutMS": config["MONGODB_SOCKET_TIMEOUT_MS"],
+            "maxPoolSize": config["MONGODB_MAX_POOL_SIZE"],
+        }
+        self.indexes_ready = False
+        self._client: MongoClient[Document] | None = None
+        self._pid = 0
+        self._closer: weakref.finalize[Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def in_memory(self) -> bool:
+        return self.uri.startswith(IN_MEMORY_SCHEME)
+
+    def client(self) -> MongoClient[Document]:
+        client, pid = self._client, os.getpid()
+        if client is not None and self._pid == pid:
+            return client
+        with self._lock:
+            if self._client is None or self._pid != pid:
+                self.close()
+                self._client = connect(self.uri, self.options)
+                self._pid = pid
+                # Closed when the app is garbage-collected or the process exits.
+                self._closer = weakref.finalize(self, self._client.close)
+            return self._client
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer()
+        self._client, self._closer, self.indexes_ready = None, None, False
+
+
+def connect(uri: str, options: Mapping[str, Any]) -> MongoClient[Document]:
+    """Make a client for ``uri``; ``mongomock://`` gives an in-memory one.
+
+    Datetimes come back timezone-aware (UTC) and UUIDs use the standard binary
+    subtype, so documents mean the same thing to every driver that reads them.
+    """
+    common: dict[str, Any] = {"tz_aware": True, "uuidRepresentation": "standard"}
+    if uri.startswith(IN_MEMORY_SCHEME):
+        try:
+            import mongomock
+        except ImportError:
+            raise RuntimeError(
+                "MONGODB_URI selects mongomock, a development dependency: "
+                "pip install -e '.[dev]', or point MONGODB_URI at a MongoDB server"
+            ) from None
+        host = "mongodb://" + uri.removeprefix(IN_MEMORY_SCHEME)
+        client: MongoClient[Document] = mongomock.MongoClient(host, **common)
+        return client
+    return MongoClient(uri, **common, **options)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the (not yet connected) client state to ``app``; no I/O happens here."""
+    state = MongoState(app.config)
+    app.extensions[EXTENSION] = state
+    if state.in_memory and not app.testing:
+        log.warning(
+            "Using an in-memory mongomock database %r: nothing is kept when the "
+            "process stops. Set MONGODB_URI to use a MongoDB server.",
+            state.database_name,
+        )
+
+
+def _state(app: Flask | None = None) -> MongoState:
+    state: MongoState = (app or current_app).extensions[EXTENSION]
+    return state
+
+
+def get_client() -> MongoClient[Document]:
+    """The current app's client for this process."""
+    return _state().client()
+
+
+def get_db() -> Database[Document]:
+    """The current app's database; its indexes are made on the first call.
+
+    Making indexes lazily means a fresh database just works, without anyone
+    having to run ``flask init-db`` first. If the server is down, the error
+    propagates (a 503) and the next call tries again.
+    """
+    state = _state()
+    if not state.indexes_ready:
+        ensure_indexes()
+    return state.client()[state.database_name]
+
+
+def ensure_indexes() -> list[str]:
+    """Create every index the service declares; safe to call any number of times."""
+    state = _state()
+    names = indexes.create_indexes(state.client()[state.database_name])
+    state.indexes_ready = True
+    return names
+
+
+def close_db(app: Flask) -> None:
+    """Close ``app``'s client now (tests, shutdown); the next use makes a new one."""
+    _state(app).close()
+
+
+def find_one_or_404(
+    collection: Collection[Document],
+    filter: Mapping[str, Any],
+    *args: Any,
+    description: str | None = None,
+    **kwargs: Any,
+) -> Document:
+    """``collection.find_one``, or a 404 (with ``description``) when nothing matches."""
+    document = collection.find_one(filter, *args, **kwargs)
+    if document is None:
+        abort(404, description=description or "The requested document was not found.")
+    return document

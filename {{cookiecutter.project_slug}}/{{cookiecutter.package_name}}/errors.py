@@ -1,0 +1,86 @@
+"""Every error the service returns, in one shape, from one place.
+
+A client always gets JSON it can parse, never an HTML page or a stack trace::
+
+    {"error": {"status": 404, "code": "not_found", "message": "..."}}
+
+``details`` is added when there is more to say, such as which fields were invalid.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+log = logging.getLogger(__name__)
+
+
+def error_response(
+    status: int, message: str, *, code: str | None = None, details: Any = None
+) -> Response:
+    """The JSON error body for ``status``; ``code`` defaults to the status phrase."""
+    phrase = HTTP_STATUS_CODES.get(status, "error")
+    error: dict[str, Any] = {
+        "status": status,
+        "code": code or phrase.lower().replace("'", "").replace(" ", "_"),
+        "message": message,
+    }
+    if details:
+        error["details"] = details
+    response = jsonify(error=error)
+    response.status_code = status
+    return response
+
+
+def http_error_response(error: HTTPException) -> Response:
+    """Keep the status and headers Werkzeug chose (``Allow`` on a 405), JSON body."""
+    response = error.get_response()
+    body = error_response(
+        response.status_code,
+        error.description or "",
+        details=getattr(error, "details", None),
+    )
+    response.set_data(body.get_data())
+    response.content_type = body.content_type
+    return response
+
+
+def handle_http_error(error: HTTPException) -> Response | HTTPException:
+    if error.code is None or error.code < 400:
+        return error  # a routing redirect is a response, not an error
+    return http_error_response(error)
+
+
+def handle_database_unavailable(error: ConnectionFailure) -> Response:
+    """The database cannot be reached: 503 with Retry-After, so clients back off."""
+    log.warning("Database unavailable: %s", error)
+    response = error_response(
+        503,
+        "The database is unavailable. Try again shortly.",
+        code="database_unavailable",
+    )
+    response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
+    return response
+
+
+def handle_duplicate_key(error: DuplicateKeyError) -> Response:
+    """A unique index refused a write that no view translated: still a 409."""
+    return http_error_response(Conflict("A document with that unique value exists."))
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """Anything else: the traceback goes to the log, never to the client."""
+    log.error("Unhandled exception", exc_info=error)
+    return error_response(500, InternalServerError.description)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(ConnectionFailure, handle_database_unavailable)
+    app.register_error_handler(DuplicateKeyError, handle_duplicate_key)
+    app.register_error_handler(Exception, handle_unexpected)

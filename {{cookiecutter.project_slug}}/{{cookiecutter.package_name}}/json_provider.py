@@ -1,0 +1,39 @@
+"""JSON responses that understand BSON types.
+
+It extends Flask's provider instead of replacing it, so Flask's own handling of
+dates, Decimal, UUID and dataclasses and its settings (``sort_keys``, ``compact``)
+still apply. Responses are plain JSON for any client: no ``$oid``/``$date``
+extended-JSON wrappers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import Decimal128, ObjectId
+from flask.json.provider import DefaultJSONProvider
+
+
+def to_jsonable(value: Any) -> Any:
+    """Encode one value json cannot: ObjectId as hex, datetimes as UTC ISO 8601.
+
+    A naive datetime is taken to be UTC, which is what MongoDB stores.
+    Decimal128 becomes a string so no precision is lost in a float.
+    """
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        text = value.astimezone(UTC).isoformat(timespec="milliseconds")
+        return text.removesuffix("+00:00") + "Z"
+    if isinstance(value, Decimal128):
+        return str(value)
+    return DefaultJSONProvider.default(value)
+
+
+class MongoJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider plus ObjectId, datetime and Decimal128."""
+
+    default = staticmethod(to_jsonable)

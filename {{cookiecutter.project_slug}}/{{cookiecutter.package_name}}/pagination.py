@@ -1,0 +1,65 @@
+"""Keyset pagination on ``_id``: every page costs the same, however deep.
+
+``skip(n)`` makes the server walk and discard ``n`` documents, so page 5,000 is
+slow. Asking for ``_id > last id seen`` uses the ``_id`` index and stays as fast
+as the first page, and pages stay stable while documents are being inserted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+from flask import current_app, request
+from pymongo import ASCENDING
+from pymongo.collection import Collection
+from werkzeug.exceptions import BadRequest
+
+
+@dataclass(frozen=True)
+class Page:
+    documents: list[dict[str, Any]]
+    next_after: ObjectId | None  # None on the last page
+
+
+def page_arguments() -> tuple[ObjectId | None, int]:
+    """``after`` and ``limit`` from the query string, or a 400 saying what is wrong."""
+    maximum = current_app.config["API_MAX_PAGE_SIZE"]
+    raw_limit = request.args.get("limit", current_app.config["API_PAGE_SIZE"])
+    try:
+        limit = int(raw_limit)
+    except ValueError:
+        raise BadRequest("limit must be a whole number.") from None
+    if not 1 <= limit <= maximum:
+        raise BadRequest(f"limit must be between 1 and {maximum}.")
+    after = request.args.get("after")
+    if after is None:
+        return None, limit
+    if not ObjectId.is_valid(after):
+        raise BadRequest("after must be the id of the last item of a page.")
+    return ObjectId(after), limit
+
+
+def keyset_page(
+    collection: Collection[Any],
+    filter: dict[str, Any],
+    *,
+    after: ObjectId | None,
+    limit: int,
+) -> Page:
+    """One page of ``filter``'s matches in ``_id`` order, starting after ``after``.
+
+    One extra document is read to know whether another page follows, so the last
+    page says so instead of leading to an empty one.
+    """
+    query = filter
+    if after is not None:
+        newer = {"_id": {"$gt": after}}
+        query = {"$and": [filter, newer]} if filter else newer
+    cursor = collection.find(query).sort("_id", ASCENDING).limit(limit + 1)
+    documents = list(cursor)
+    if len(documents) <= limit:
+        return Page(documents, None)
+    del documents[limit:]
+    return Page(documents, documents[-1]["_id"])
