@@ -10,7 +10,8 @@ import re
 import secrets
 from pathlib import Path
 
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+# JSON cannot contain three quotes in a row, so no answer can end this string.
+ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_LINE = re.compile(r"^SECRET_KEY=.*$", re.MULTILINE)
 

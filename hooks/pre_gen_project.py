@@ -13,7 +13,8 @@ import sys
 from functools import partial
 from pathlib import Path
 
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+# JSON cannot contain three quotes in a row, so no answer can end this string.
+ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 # Import names the generated project depends on, at run time or in its tests.
 DEPENDENCIES = frozenset(

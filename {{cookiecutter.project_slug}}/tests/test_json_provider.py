@@ -10,7 +10,10 @@ import pytest
 from bson import Decimal128, ObjectId
 from flask import Flask
 
-from {{ cookiecutter.package_name }}.json_provider import MongoJSONProvider, to_jsonable
+from {{ cookiecutter.package_name }}.json_provider import (
+    MongoJSONProvider,
+    to_jsonable,
+)
 
 OID = ObjectId("65a1b2c3d4e5f60718293a4b")
 

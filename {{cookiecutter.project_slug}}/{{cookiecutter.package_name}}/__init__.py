@@ -1,4 +1,4 @@
-"""The application factory: ``flask --app {{ cookiecutter.package_name }} run``.
+"""The application factory, found by ``flask --app <package> run``.
 
 ``create_app`` only wires things together. It reads and checks the settings,
 registers the pieces, and returns; it never talks to MongoDB, so importing or

@@ -1,4 +1,4 @@
-"""Commands for ``flask --app {{ cookiecutter.package_name }} ...``: indexes and sample data."""
+"""Commands for indexes and sample data: ``flask --app <package> init-db``, ``seed``."""
 
 from __future__ import annotations
 

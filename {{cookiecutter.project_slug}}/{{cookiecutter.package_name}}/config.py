@@ -37,12 +37,13 @@ def _text(name: str, value: Any) -> str:
 
 
 def _integer(name: str, value: Any, minimum: int = 0) -> int:
-    if isinstance(value, bool):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    message = f"{name} must be a whole number, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(message)
     try:
         number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    except ValueError:
+        raise ConfigError(message) from None
     if number < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {number}")
     return number

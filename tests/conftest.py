@@ -1,0 +1,31 @@
+"""Fixtures for baking the template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+from helpers import TEMPLATE, Bake
+
+
+@pytest.fixture(scope="session")
+def bake(tmp_path_factory: pytest.TempPathFactory) -> Bake:
+    """Bake the template with some answers changed; returns the project directory."""
+
+    def _bake(**answers: Any) -> Path:
+        output = tmp_path_factory.mktemp("bake")
+        project = cookiecutter(
+            str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output)
+        )
+        return Path(project)
+
+    return _bake
+
+
+@pytest.fixture(scope="session")
+def project(bake: Bake) -> Path:
+    """The default bake, shared by tests that only read it."""
+    return bake()

@@ -1,0 +1,139 @@
+"""Baking: the tree, the answers in the files, and lint on every variant."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from helpers import Bake, passed_count, run, run_project_tests
+
+UNRENDERED = re.compile(r"\{\{\s*cookiecutter\.|\{%-?\s|cookiecutter\.[a-z_]+\s*\}\}")
+
+EXPECTED_FILES = [
+    ".env",
+    ".env.example",
+    ".gitignore",
+    "README.md",
+    "pyproject.toml",
+    "inventory_service/__init__.py",
+    "inventory_service/cli.py",
+    "inventory_service/config.py",
+    "inventory_service/converters.py",
+    "inventory_service/db.py",
+    "inventory_service/errors.py",
+    "inventory_service/health.py",
+    "inventory_service/indexes.py",
+    "inventory_service/items.py",
+    "inventory_service/json_provider.py",
+    "inventory_service/logs.py",
+    "inventory_service/pagination.py",
+    "inventory_service/validation.py",
+    "tests/conftest.py",
+    "tests/test_app.py",
+    "tests/test_cli.py",
+    "tests/test_config.py",
+    "tests/test_converters.py",
+    "tests/test_db.py",
+    "tests/test_errors.py",
+    "tests/test_health.py",
+    "tests/test_items.py",
+    "tests/test_json_provider.py",
+    "tests/test_pagination.py",
+    "tests/test_validation.py",
+]
+
+# One bake per answer changed from the default, each checked the same way.
+VARIANTS = {
+    "python-3.12": {"python_version": "3.12"},
+    "python-3.13": {"python_version": "3.13"},
+    "python-3.14": {"python_version": "3.14"},
+    "no-email": {"author_email": ""},
+    "custom-names": {
+        "project_name": "Orders API",
+        "package_name": "orders",
+        "database_name": "orders-prod",
+    },
+    "long-package-name": {"project_name": "Customer Order Reconciliation Tracker"},
+    "awkward-text": {
+        "project_name": 'Zoë\'s "Quoted" \\ Service',
+        "description": 'Tracks "things" \\ with <brackets> & ümlauts """',
+        "author_name": 'O\'Brien "Bob" \\',
+    },
+}
+
+
+def all_files(project: Path) -> list[Path]:
+    return sorted(p for p in project.rglob("*") if p.is_file())
+
+
+def assert_clean_bake(project: Path) -> None:
+    """No Jinja left anywhere, and ruff finds nothing to say."""
+    for path in all_files(project):
+        text = path.read_text(encoding="utf-8")
+        assert not UNRENDERED.search(text), f"unrendered Jinja in {path}"
+    check = run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fmt = run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], project
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_default_bake_has_the_expected_files(project: Path) -> None:
+    found = {
+        str(p.relative_to(project))
+        for p in all_files(project)
+        if "__pycache__" not in p.parts
+    }
+    assert found == set(EXPECTED_FILES)
+    assert project.name == "inventory-service"
+
+
+def test_default_bake_is_clean(project: Path) -> None:
+    assert_clean_bake(project)
+
+
+def test_default_bake_answers_reach_the_files(project: Path) -> None:
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert meta["name"] == "inventory-service"
+    assert meta["requires-python"] == ">=3.11"
+    assert meta["authors"] == [{"name": "Your Name", "email": "you@example.com"}]
+    dotenv = (project / ".env").read_text()
+    assert "MONGODB_DB=inventory_service" in dotenv
+    assert "\n# MONGODB_URI=\n" in dotenv  # a fresh bake stays on the in-memory DB
+
+
+def test_generated_dependencies_use_ranges_not_pins(project: Path) -> None:
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    requirements = meta["dependencies"] + meta["optional-dependencies"]["dev"]
+    names = {re.split(r"[<>=!~ \[]", r)[0].lower() for r in requirements}
+    assert {"flask", "pymongo", "python-dotenv"} <= {
+        re.split(r"[<>=!~ \[]", r)[0].lower() for r in meta["dependencies"]
+    }
+    assert {"pytest", "pytest-flask", "mongomock", "ruff"} <= names
+    assert not [r for r in requirements if "==" in r]
+
+
+def test_default_bake_tests_pass(project: Path) -> None:
+    assert passed_count(run_project_tests(project)) >= 100
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_variant_bakes_cleanly_and_its_tests_pass(bake: Bake, variant: str) -> None:
+    answers = VARIANTS[variant]
+    project = bake(**answers)
+    assert_clean_bake(project)
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    if "python_version" in answers:
+        assert meta["requires-python"] == f">={answers['python_version']}"
+    if "description" in answers:
+        assert meta["description"] == answers["description"]
+    if "author_name" in answers:
+        assert meta["authors"][0]["name"] == answers["author_name"]
+    if answers.get("author_email") == "":
+        assert "email" not in meta["authors"][0]
+    assert passed_count(run_project_tests(project)) >= 100

@@ -1,0 +1,188 @@
+"""The hooks: bad answers stop the bake cleanly; .env is written once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.main import cookiecutter
+
+from helpers import TEMPLATE, Bake, render_hook, run
+
+# Each is baked with project_slug "svc" unless it changes the slug itself, so
+# the answer under test is the only bad one.
+BAD_ANSWERS = [
+    ("package_name", "Inventory", "lower-case Python identifier"),
+    ("package_name", "2fast", "lower-case Python identifier"),
+    ("package_name", "my-app", "lower-case Python identifier"),
+    ("package_name", "class", "keyword"),
+    ("package_name", "json", "standard library"),
+    ("package_name", "email", "standard library"),
+    ("package_name", "flask", "dependency"),
+    ("package_name", "pymongo", "dependency"),
+    ("package_name", "bson", "dependency"),
+    ("package_name", "tests", "clashes"),
+    ("package_name", "x" * 41, "at most 40"),
+    ("project_slug", "My Service", "safe directory"),
+    ("project_slug", ".hidden", "safe directory"),
+    ("project_slug", "trailing-", "safe directory"),
+    ("project_slug", "../escape", "safe directory"),
+    ("database_name", "my.db", "must not contain"),
+    ("database_name", "my db", "must not contain"),
+    ("database_name", "a$b", "must not contain"),
+    ("database_name", "admin", "reserved"),
+    ("database_name", "d" * 64, "shorter than 64 bytes"),
+    ("project_name", "   ", "must not be empty"),
+    ("project_name", "two\nlines", "single line"),
+    ("author_email", "not-an-email", "name@example.com"),
+]
+
+
+def bake_failing(tmp_path: Path, **answers: str) -> None:
+    with pytest.raises(FailedHookException):
+        cookiecutter(
+            str(TEMPLATE),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(tmp_path),
+        )
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), BAD_ANSWERS)
+def test_a_bad_answer_stops_the_bake_and_leaves_nothing(
+    tmp_path: Path, field: str, value: str, reason: str
+) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    bake_failing(output, **{"project_slug": "svc", field: value})
+    assert list(output.iterdir()) == []
+    assert not (tmp_path / "escape").exists()
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), BAD_ANSWERS)
+def test_the_cli_prints_one_line_naming_field_value_and_rule(
+    tmp_path: Path, field: str, value: str, reason: str
+) -> None:
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(tmp_path),
+            str(TEMPLATE),
+            "project_slug=svc",
+            f"{field}={value}",
+        ],
+        tmp_path,
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1, result.stderr
+    assert field in lines[0]
+    assert repr(value) in lines[0]
+    assert reason in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_version_cookiecutter_cannot_refuse_is_refused_by_the_hook(
+    tmp_path: Path,
+) -> None:
+    # cookiecutter checks choices itself, but a replay file or cruft can carry
+    # any value: the hook checks every answer regardless.
+    answers = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+    answers.update(
+        project_slug="svc",
+        package_name="svc",
+        database_name="svc",
+        python_version="2.7",
+    )
+    rendered = render_hook("pre_gen_project.py", answers, tmp_path)
+    result = run([sys.executable, str(rendered)], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: python_version '2.7' must be a Python version from 3.11 on, like 3.12"
+    )
+
+
+def test_a_slug_with_a_slash_leaves_no_parent_directories(tmp_path: Path) -> None:
+    bake_failing(tmp_path, project_slug="nested/deeper/service")
+    # cookiecutter made the parents before the hook ran; the hook's cleaner
+    # removes them once cookiecutter has deleted the project directory.
+    deadline = time.monotonic() + 10
+    while list(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_slug_with_a_slash_never_removes_existing_files(tmp_path: Path) -> None:
+    keep = tmp_path / "nested" / "keep.txt"
+    keep.parent.mkdir()
+    keep.write_text("mine")
+    bake_failing(tmp_path, project_slug="nested/service")
+    time.sleep(1)
+    assert keep.read_text() == "mine"
+    assert sorted(p.name for p in (tmp_path / "nested").iterdir()) == ["keep.txt"]
+
+
+def test_answers_are_data_not_code(tmp_path: Path, bake: Bake) -> None:
+    marker = tmp_path / "injected"
+    payload = f'""" + __import__("pathlib").Path({str(marker)!r}).touch() + """'
+    short = '""" + open("pwned", "w") + """'
+    project = bake(project_name=f"Safe {short}", description=f"x {payload}")
+    assert not marker.exists()
+    assert not (project / "pwned").exists()
+    assert short in (project / "README.md").read_text()
+
+
+def test_post_gen_writes_a_private_dotenv_with_a_fresh_secret(bake: Bake) -> None:
+    first, second = bake(), bake()
+    secrets = []
+    for project in (first, second):
+        dotenv = project / ".env"
+        assert dotenv.stat().st_mode & 0o777 == 0o600
+        lines = dotenv.read_text().splitlines()
+        [secret] = [line for line in lines if line.startswith("SECRET_KEY=")]
+        assert len(secret.removeprefix("SECRET_KEY=")) >= 48
+        secrets.append(secret)
+    assert secrets[0] != secrets[1]
+    example = (first / ".env.example").read_text()
+    assert "SECRET_KEY=\n" in example  # the committed file holds no secret
+
+
+def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
+    project = bake()
+    before = (project / ".env").read_text()
+    answers = {"package_name": "inventory_service", "project_slug": "x"}
+    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, str(rendered)],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+    assert (project / ".env").read_text() == before
+    assert sorted(p.name for p in project.iterdir()) == sorted(
+        p.name for p in bake().iterdir()
+    )
+
+
+@pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])
+def test_hooks_are_clean_python_before_and_after_rendering(
+    hook: str, tmp_path: Path
+) -> None:
+    rendered = render_hook(hook, {"a": "b"}, tmp_path)
+    for path in (TEMPLATE / "hooks" / hook, rendered):
+        result = run(
+            [sys.executable, "-m", "ruff", "check", "--no-cache", str(path)], TEMPLATE
+        )
+        assert result.returncode == 0, result.stdout
