@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
@@ -38,7 +38,7 @@ def test_an_unexpected_exception_is_a_json_500_without_a_traceback(
     app: Flask, client: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     @app.get("/boom")
-    def boom() -> None:
+    def boom() -> NoReturn:
         raise RuntimeError("secret internals")
 
     response = client.get("/boom")
@@ -53,7 +53,7 @@ def test_a_connection_failure_is_a_503_with_retry_after(
     app: Flask, client: Any
 ) -> None:
     @app.get("/flaky")
-    def flaky() -> None:
+    def flaky() -> NoReturn:
         raise AutoReconnect("connection reset")
 
     response = client.get("/flaky")
@@ -63,7 +63,7 @@ def test_a_connection_failure_is_a_503_with_retry_after(
 
 def test_an_untranslated_duplicate_key_is_a_409(app: Flask, client: Any) -> None:
     @app.get("/dup")
-    def dup() -> None:
+    def dup() -> NoReturn:
         raise DuplicateKeyError("E11000 duplicate key", code=11000)
 
     assert_error_shape(client.get("/dup"), 409)

@@ -38,15 +38,15 @@ def error_response(
 
 
 def http_error_response(error: HTTPException) -> Response:
-    """Keep the status and headers Werkzeug chose (``Allow`` on a 405), JSON body."""
-    response = error.get_response()
-    body = error_response(
-        response.status_code,
+    """JSON body, keeping the headers Werkzeug adds (``Allow`` on a 405...)."""
+    response = error_response(
+        error.code or 500,
         error.description or "",
         details=getattr(error, "details", None),
     )
-    response.set_data(body.get_data())
-    response.content_type = body.content_type
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers.add(name, value)
     return response
 
 
