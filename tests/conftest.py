@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cookiecutter.main import cookiecutter
 
-from helpers import TEMPLATE, Bake
+from helpers import TEMPLATE, Bake, LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +30,12 @@ def bake(tmp_path_factory: pytest.TempPathFactory) -> Bake:
 def project(bake: Bake) -> Path:
     """The default bake, shared by tests that only read it."""
     return bake()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One nx-27017 server for the whole session (each test uses its own database)."""
+    server = LiveServer(tmp_path_factory.mktemp("nx"))
+    server.start()
+    yield server
+    server.stop()

@@ -85,3 +85,60 @@ def wait_for_http(url: str, timeout: float = 15) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+class LiveServer:
+    """An nx-27017 MongoDB wire-protocol server on a free loopback port.
+
+    It stands in for mongod on machines where none can be installed: real sockets,
+    handshakes, pools and timeouts. ``stop()`` and ``start()`` again on the same
+    port simulate an outage; ``--data-dir memory`` keeps each database isolated
+    (and forgets everything when stopped).
+    """
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.directory = directory
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 10) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                "nx-27017",
+                "--data-dir",
+                "memory",
+                "--host",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "--pid-file",
+                str(self.directory / "nx.pid"),
+                "--log-file",
+                str(self.directory / "nx.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"nx-27017 did not start on {self.port}"
+                    ) from None
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+        (self.directory / "nx.pid").unlink(missing_ok=True)
