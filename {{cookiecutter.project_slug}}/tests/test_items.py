@@ -123,6 +123,9 @@ def test_delete_then_it_is_gone(client: Any, item: dict[str, Any]) -> None:
         ({"name": "a", "attributes": {"$where": "1"}}, "attributes.$where"),
         ({"name": "a", "attributes": {"a.b": 1}}, "attributes.a.b"),
         ({"$set": {"name": "a"}}, "$set"),
+        ({"name": "a", "quantity": 2**64}, "quantity"),
+        ({"name": "a", "attributes": {"n": -(2**70)}}, "attributes.n"),
+        ({"name": "a", "attributes": {"a\u0000b": 1}}, "attributes.a\u0000b"),
     ],
 )
 def test_invalid_bodies_are_a_422_naming_the_field(
@@ -141,12 +144,31 @@ def test_a_body_that_is_not_an_object_is_a_400(client: Any, body: Any) -> None:
     assert "JSON object" in response.get_json()["error"]["message"]
 
 
-def test_malformed_json_is_a_400(client: Any) -> None:
-    response = client.post(
-        "/api/items", data="{not json", content_type="application/json"
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        '{"name": "a", "attributes": {"x": NaN}}',
+        '{"name": "a", "quantity": Infinity}',
+        "[" * 100_000 + "]" * 100_000,
+        b'{"name": "\xff"}',
+    ],
+)
+def test_malformed_json_is_a_400(
+    client: Any, db: Database[Any], text: str | bytes
+) -> None:
+    response = client.post("/api/items", data=text, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["status"] == 400
+    assert db.items.count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    "text", ['{"name": "\\ud800"}', '{"name": "a", "tags": ["\\udfff"]}']
+)
+def test_text_that_is_not_unicode_is_a_422(client: Any, text: str) -> None:
+    response = client.post("/api/items", data=text, content_type="application/json")
+    assert response.status_code == 422
 
 
 def test_a_body_that_is_not_json_is_a_415(client: Any) -> None:
@@ -182,7 +204,17 @@ def test_an_empty_list(client: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=101", "limit=ten", "after=nope", "after=" + "g" * 24]
+    "query",
+    [
+        "limit=0",
+        "limit=101",
+        "limit=ten",
+        "limit=1_0",
+        "limit=-1",
+        "limit=",
+        "after=nope",
+        "after=" + "g" * 24,
+    ],
 )
 def test_bad_page_arguments_are_a_400(client: Any, query: str) -> None:
     response = client.get(f"/api/items?{query}")

@@ -72,3 +72,15 @@ def test_sort_keys_is_respected(app: Flask) -> None:
 def test_unknown_types_still_fail_loudly(app: Flask) -> None:
     with pytest.raises(TypeError):
         app.json.dumps({"x": object()})
+
+
+@pytest.mark.parametrize("text", ['{"x": NaN}', '{"x": Infinity}', "[-Infinity]"])
+def test_parsing_is_strict_json(app: Flask, text: str) -> None:
+    with pytest.raises(ValueError, match="not valid JSON"):
+        app.json.loads(text)
+
+
+def test_parsing_still_reads_ordinary_json(app: Flask) -> None:
+    assert app.json.loads('{"a": [1, 2.5, "x", null, true]}') == {
+        "a": [1, 2.5, "x", None, True]
+    }

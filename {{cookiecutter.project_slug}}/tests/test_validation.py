@@ -1,12 +1,46 @@
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.validation import unsafe_keys
+from typing import Any
+
+import pytest
+
+from {{ cookiecutter.package_name }}.validation import MAX_DEPTH, unstorable
 
 
-def test_plain_keys_are_safe() -> None:
-    assert unsafe_keys({"a": {"b": [{"c": 1}]}}) == []
+def test_plain_values_are_storable() -> None:
+    assert unstorable({"a": {"b": [{"c": 1, "d": "text", "e": None}]}}) == {}
 
 
 def test_operator_and_dotted_keys_are_found_at_any_depth() -> None:
     body = {"$set": 1, "a": {"b.c": 1, "list": [{"$where": "x"}]}}
-    assert unsafe_keys(body) == ["$set", "a.b.c", "a.list[0].$where"]
+    assert set(unstorable(body)) == {"$set", "a.b.c", "a.list[0].$where"}
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"a": 2**63}, "a"),
+        ({"a": [-(2**63) - 1]}, "a[0]"),
+        ({"a\0b": 1}, "a\0b"),
+        ({"a": "\ud800"}, "a"),
+        ({"\udfff": 1}, "\udfff"),
+        ({"a": {"b": float("inf")}}, "a.b"),
+    ],
+)
+def test_values_bson_cannot_store_are_found(body: dict[str, Any], path: str) -> None:
+    assert list(unstorable(body)) == [path]
+
+
+def test_the_largest_64_bit_integers_are_fine() -> None:
+    assert unstorable({"a": 2**63 - 1, "b": -(2**63)}) == {}
+
+
+def test_deep_nesting_is_refused_without_recursion() -> None:
+    body: dict[str, Any] = {}
+    inner = body
+    for _ in range(10 * MAX_DEPTH):
+        inner["x"] = {}
+        inner = inner["x"]
+    problems = unstorable(body)
+    assert len(problems) == 1
+    assert "nests deeper" in next(iter(problems.values()))

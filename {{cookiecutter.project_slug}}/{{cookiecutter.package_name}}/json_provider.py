@@ -3,7 +3,7 @@
 It extends Flask's provider instead of replacing it, so Flask's own handling of
 dates, Decimal, UUID and dataclasses and its settings (``sort_keys``, ``compact``)
 still apply. Responses are plain JSON for any client: no ``$oid``/``$date``
-extended-JSON wrappers.
+extended-JSON wrappers. Request bodies are parsed as strict JSON.
 """
 
 from __future__ import annotations
@@ -33,7 +33,20 @@ def to_jsonable(value: Any) -> Any:
     return DefaultJSONProvider.default(value)
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 class MongoJSONProvider(DefaultJSONProvider):
     """Flask's JSON provider plus ObjectId, datetime and Decimal128."""
 
     default = staticmethod(to_jsonable)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse strict JSON: Python's parser would accept NaN and Infinity.
+
+        Stored, they would come back out as invalid JSON that most clients
+        cannot parse; refused here, they are a 400 like any malformed body.
+        """
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        return super().loads(s, **kwargs)

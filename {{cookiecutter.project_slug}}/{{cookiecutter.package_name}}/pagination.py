@@ -26,11 +26,10 @@ class Page:
 def page_arguments() -> tuple[ObjectId | None, int]:
     """``after`` and ``limit`` from the query string, or a 400 saying what is wrong."""
     maximum = current_app.config["API_MAX_PAGE_SIZE"]
-    raw_limit = request.args.get("limit", current_app.config["API_PAGE_SIZE"])
-    try:
-        limit = int(raw_limit)
-    except ValueError:
-        raise BadRequest("limit must be a whole number.") from None
+    raw_limit = request.args.get("limit", str(current_app.config["API_PAGE_SIZE"]))
+    if not (raw_limit.isascii() and raw_limit.isdigit()):
+        raise BadRequest("limit must be a whole number.")
+    limit = int(raw_limit)
     if not 1 <= limit <= maximum:
         raise BadRequest(f"limit must be between 1 and {maximum}.")
     after = request.args.get("after")

@@ -2,15 +2,21 @@
 
 MongoDB treats keys starting with ``$`` as operators and dotted keys as paths, so a
 body like ``{"name": {"$gt": ""}}`` or ``{"a.b": 1}`` is an injection attempt, not
-data. Keys are checked at every depth; views then copy only the fields they know.
+data. BSON also cannot store some things JSON can carry (integers past 64 bits, NUL
+in keys, lone surrogates); refusing them here turns what would be a 500 from the
+driver into a 422 that names the field. Views then copy only the fields they know.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import request
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
+
+MAX_DEPTH = 32
+INT64 = range(-(2**63), 2**63)
 
 
 class ValidationError(UnprocessableEntity):
@@ -22,28 +28,73 @@ class ValidationError(UnprocessableEntity):
 
 
 def json_object() -> dict[str, Any]:
-    """The request body as a JSON object: 415 if not JSON, 400 if not an object."""
-    body = request.get_json()
+    """The request body as a JSON object MongoDB can store safely.
+
+    415 if it is not JSON, 400 if it is not an object or nests absurdly deep,
+    422 naming every key or value that would be misread or refused by MongoDB.
+    """
+    try:
+        body = request.get_json()
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
-    unsafe = unsafe_keys(body)
-    if unsafe:
-        raise ValidationError(
-            dict.fromkeys(unsafe, "keys must not start with '$' or contain '.'")
-        )
+    problems = unstorable(body)
+    if problems:
+        raise ValidationError(problems)
     return body
 
 
-def unsafe_keys(value: Any, path: str = "") -> list[str]:
-    """Paths of keys, at any depth, that MongoDB would read as operators or paths."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if not isinstance(key, str) or key.startswith("$") or "." in key:
-                found.append(where)
-            found.extend(unsafe_keys(child, where))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found.extend(unsafe_keys(child, f"{path}[{index}]"))
-    return found
+def unstorable(body: dict[str, Any]) -> dict[str, str]:
+    """Paths, at any depth, of keys and values MongoDB would misread or refuse.
+
+    The walk uses an explicit stack, so a deep body cannot exhaust Python's
+    recursion limit here.
+    """
+    problems: dict[str, str] = {}
+    stack: list[tuple[str, Any, int]] = [("", body, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            problems[path] = f"nests deeper than {MAX_DEPTH} levels"
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                where = f"{path}.{key}" if path else key
+                problem = _key_problem(key)
+                if problem:
+                    problems[where] = problem
+                stack.append((where, child, depth + 1))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                stack.append((f"{path}[{index}]", child, depth + 1))
+        else:
+            problem = _value_problem(value)
+            if problem:
+                problems[path] = problem
+    return problems
+
+
+def _key_problem(key: str) -> str | None:
+    if key.startswith("$") or "." in key:
+        return "keys must not start with '$' or contain '.'"
+    if "\0" in key:
+        return "keys must not contain the NUL character"
+    return _value_problem(key)
+
+
+def _value_problem(value: Any) -> str | None:
+    if isinstance(value, str) and not _is_utf8(value):
+        return "must be valid Unicode text"
+    if isinstance(value, int) and not isinstance(value, bool) and value not in INT64:
+        return "must fit in a 64-bit integer"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"  # 1e400 parses as infinity
+    return None
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
