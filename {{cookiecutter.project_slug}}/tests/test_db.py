@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from bson.binary import UuidRepresentation
 from conftest import UniqueKeys
 from flask import Flask
 from pymongo.database import Database
-from pymongo.errors import ServerSelectionTimeoutError
+from pymongo.errors import InvalidOperation, ServerSelectionTimeoutError
 from werkzeug.exceptions import NotFound
 
 from {{ cookiecutter.package_name }} import db as db_module
@@ -22,6 +23,8 @@ from {{ cookiecutter.package_name }}.db import (
     get_client,
     get_db,
 )
+
+UNREACHABLE = "mongodb://127.0.0.1:9/never-contacted"  # pymongo, but never used
 
 
 def test_create_app_makes_no_client(offline_app: Flask) -> None:
@@ -58,6 +61,17 @@ def test_close_db_drops_the_client_and_the_next_use_reconnects(app: Flask) -> No
     assert get_client() is not first
 
 
+def test_an_app_that_goes_away_closes_its_client(app: Flask) -> None:
+    # No app-shutdown hook exists in Flask: the client is closed when its app is
+    # garbage-collected or the process exits, so pools and monitors never leak.
+    state = db_module.MongoState({**app.config, "MONGODB_URI": UNREACHABLE})
+    client = state.client()
+    del state
+    gc.collect()
+    with pytest.raises(InvalidOperation, match="after close"):
+        client.admin.command("ping")
+
+
 def test_get_db_returns_the_configured_database(app: Flask, db: Database[Any]) -> None:
     assert db.name == app.config["MONGODB_DB"]
 
@@ -68,7 +82,7 @@ def test_get_db_creates_the_indexes(db: Database[Any], unique_keys: UniqueKeys) 
 
 def test_client_settings_reach_the_client(make_app: Callable[..., Flask]) -> None:
     app = make_app(
-        MONGODB_URI="mongodb://127.0.0.1:9/never-contacted",
+        MONGODB_URI=UNREACHABLE,
         MONGODB_MAX_POOL_SIZE=7,
         MONGODB_APPNAME="probe",
     )
