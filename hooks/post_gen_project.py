@@ -1,19 +1,41 @@
-"""Finish a fresh project: a private ``.env`` with its own SECRET_KEY, then next steps.
+"""Finish a fresh project: drop the pieces not asked for, write a private ``.env``.
 
-cruft runs this hook again on every template update, so it must be idempotent: an
-existing ``.env`` holds the user's settings and secret and is never rewritten. It runs
-no git or network commands; what to do with the project is the user's choice.
+cruft runs this hook again on every template update, so it must be idempotent: a
+file already removed stays removed, and an existing ``.env`` holds the user's
+settings and secret and is never rewritten. It runs no git or network commands;
+what to do with the project is the user's choice.
 """
 
 import json
 import re
 import secrets
+import shutil
 from pathlib import Path
 
 # JSON cannot contain three quotes in a row, so no answer can end this string.
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_LINE = re.compile(r"^SECRET_KEY=.*$", re.MULTILINE)
+
+# Files that exist only when an option asks for them, by option.
+OPTIONAL = {
+    "ci": [".github"],
+    "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
+}
+
+
+def remove_unwanted(project: Path, answers: dict) -> None:
+    """Delete the files of every option that is off; missing files are fine."""
+    wanted = {"ci": answers["ci"] != "none", "docker": answers["docker"] is True}
+    for option, paths in OPTIONAL.items():
+        if wanted[option]:
+            continue
+        for name in paths:
+            path = project / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def write_dotenv(project: Path) -> bool:
@@ -30,6 +52,7 @@ def write_dotenv(project: Path) -> bool:
 
 def main() -> None:
     project = Path.cwd()
+    remove_unwanted(project, ANSWERS)
     created = write_dotenv(project)
     package = ANSWERS["package_name"]
     print(f"\nCreated {project}")

@@ -108,24 +108,35 @@ def check_python(value: str) -> str | None:
     return None
 
 
+def check_choice(value: str, *, choices: tuple[str, ...]) -> str | None:
+    if value not in choices:
+        return "must be one of " + ", ".join(choices)
+    return None
+
+
+# Each answer's type, then its rule (None: the type is the whole rule). A yes/no
+# prompt reaches the hook as a JSON boolean; every other answer as text.
 RULES = {
-    "project_name": partial(check_line, max_length=80),
-    "project_slug": check_slug,
-    "package_name": check_package,
-    "database_name": check_database,
-    "description": partial(check_line, max_length=200),
-    "author_name": partial(check_line, max_length=80),
-    "author_email": check_email,
-    "python_version": check_python,
+    "project_name": (str, partial(check_line, max_length=80)),
+    "project_slug": (str, check_slug),
+    "package_name": (str, check_package),
+    "database_name": (str, check_database),
+    "description": (str, partial(check_line, max_length=200)),
+    "author_name": (str, partial(check_line, max_length=80)),
+    "author_email": (str, check_email),
+    "python_version": (str, check_python),
+    "ci": (str, partial(check_choice, choices=("github", "none"))),
+    "docker": (bool, None),
 }
+KINDS = {str: "text", bool: "true or false"}
 
 
 def first_error(answers: dict) -> str | None:
-    for field, rule in RULES.items():
+    for field, (kind, rule) in RULES.items():
         value = answers.get(field)
-        if not isinstance(value, str):
-            return f"error: {field} must be text, got {value!r}"
-        reason = rule(value)
+        if not isinstance(value, kind):
+            return f"error: {field} must be {KINDS[kind]}, got {value!r}"
+        reason = rule(value) if rule else None
         if reason:
             return f"error: {field} {value!r} {reason}"
     return None

@@ -16,6 +16,22 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 Bake = Callable[..., Path]
+# The files each option adds; the post-generation hook removes them when it is off.
+OPTION_FILES = {
+    "ci": [".github/workflows/ci.yml"],
+    "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
+}
+# Console scripts installed with requirements-dev.txt (check-jsonschema, cruft,
+# pre-commit) sit next to the interpreter, whether or not the venv is activated.
+BIN = Path(sys.executable).parent
+
+
+def tools_env(**env: str) -> dict[str, str]:
+    """The environment with BIN first on PATH, so make and scripts find our tools."""
+    environ = {k: v for k, v in os.environ.items() if k != "TEST_MONGODB_URI"}
+    environ["PATH"] = f"{BIN}{os.pathsep}{environ.get('PATH', '')}"
+    environ.update(env)
+    return environ
 
 
 def run(

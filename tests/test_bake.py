@@ -9,15 +9,29 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Bake, passed_count, run, run_project_tests
+from helpers import (
+    BIN,
+    OPTION_FILES,
+    TEMPLATE,
+    Bake,
+    passed_count,
+    run,
+    run_project_tests,
+)
 
 UNRENDERED = re.compile(r"\{\{\s*cookiecutter\.|\{%-?\s|cookiecutter\.[a-z_]+\s*\}\}")
 
 EXPECTED_FILES = [
+    ".dockerignore",
     ".env",
     ".env.example",
+    ".github/workflows/ci.yml",
     ".gitignore",
+    ".pre-commit-config.yaml",
+    "Dockerfile",
+    "Makefile",
     "README.md",
+    "compose.yaml",
     "pyproject.toml",
     "inventory_service/__init__.py",
     "inventory_service/cli.py",
@@ -31,6 +45,7 @@ EXPECTED_FILES = [
     "inventory_service/json_provider.py",
     "inventory_service/logs.py",
     "inventory_service/pagination.py",
+    "inventory_service/py.typed",
     "inventory_service/validation.py",
     "tests/conftest.py",
     "tests/test_app.py",
@@ -57,6 +72,8 @@ VARIANTS = {
         "package_name": "orders",
         "database_name": "orders-prod",
     },
+    "no-ci": {"ci": "none"},
+    "no-docker": {"docker": False},
     "long-package-name": {"project_name": "Customer Order Reconciliation Tracker"},
     "awkward-text": {
         "project_name": 'Zoë\'s "Quoted" \\ Service',
@@ -66,8 +83,34 @@ VARIANTS = {
 }
 
 
+# Words that must appear nowhere in a bake when the option is off.
+OPTION_TRACES = {
+    "ci": re.compile(r"\.github|GitHub Actions|workflow|Continuous integration"),
+    "docker": re.compile(r"docker|compose", re.IGNORECASE),
+}
+
+
 def all_files(project: Path) -> list[Path]:
     return sorted(p for p in project.rglob("*") if p.is_file())
+
+
+def check_jsonschema(schema: str, *files: Path) -> None:
+    """Validate files against a schema vendored by check-jsonschema (offline)."""
+    command = [str(BIN / "check-jsonschema"), "--builtin-schema", schema]
+    result = run([*command, *map(str, files)], TEMPLATE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def assert_tool_configs_are_valid(project: Path) -> None:
+    """The workflow, compose file and pre-commit config of a bake, where it has them."""
+    workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
+    if workflows:
+        check_jsonschema("vendor.github-workflows", *workflows)
+    if (project / "compose.yaml").exists():
+        check_jsonschema("vendor.compose-spec", project / "compose.yaml")
+    config = project / ".pre-commit-config.yaml"
+    result = run([str(BIN / "pre-commit"), "validate-config", str(config)], project)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def assert_clean_bake(project: Path) -> None:
@@ -81,6 +124,7 @@ def assert_clean_bake(project: Path) -> None:
         [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], project
     )
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    assert_tool_configs_are_valid(project)
 
 
 def test_default_bake_has_the_expected_files(project: Path) -> None:
@@ -95,6 +139,10 @@ def test_default_bake_has_the_expected_files(project: Path) -> None:
 
 def test_default_bake_is_clean(project: Path) -> None:
     assert_clean_bake(project)
+
+
+def test_the_templates_own_workflow_is_valid() -> None:
+    check_jsonschema("vendor.github-workflows", TEMPLATE / ".github/workflows/ci.yml")
 
 
 def test_default_bake_answers_reach_the_files(project: Path) -> None:
@@ -114,7 +162,14 @@ def test_generated_dependencies_use_ranges_not_pins(project: Path) -> None:
     assert {"flask", "pymongo", "python-dotenv"} <= {
         re.split(r"[<>=!~ \[]", r)[0].lower() for r in meta["dependencies"]
     }
-    assert {"pytest", "pytest-flask", "mongomock", "ruff"} <= names
+    assert {
+        "pytest",
+        "pytest-flask",
+        "mongomock",
+        "ruff",
+        "mypy",
+        "pre-commit",
+    } <= names
     assert not [r for r in requirements if "==" in r]
 
 
@@ -136,4 +191,11 @@ def test_variant_bakes_cleanly_and_its_tests_pass(bake: Bake, variant: str) -> N
         assert meta["authors"][0]["name"] == answers["author_name"]
     if answers.get("author_email") == "":
         assert "email" not in meta["authors"][0]
+    off = {option for option in OPTION_FILES if answers.get(option) in ("none", False)}
+    for option in off:
+        for name in OPTION_FILES[option]:
+            assert not (project / name).exists(), name
+        for path in all_files(project):
+            match = OPTION_TRACES[option].search(path.read_text(encoding="utf-8"))
+            assert not match, f"{option} is off but {path} says {match[0]!r}"
     assert passed_count(run_project_tests(project)) >= 100

@@ -12,7 +12,7 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from helpers import TEMPLATE, Bake, render_hook, run
+from helpers import OPTION_FILES, TEMPLATE, Bake, render_hook, run
 
 # Each is baked with project_slug "svc" unless it changes the slug itself, so
 # the answer under test is the only bad one.
@@ -91,24 +91,37 @@ def test_the_cli_prints_one_line_naming_field_value_and_rule(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_version_cookiecutter_cannot_refuse_is_refused_by_the_hook(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "python_version",
+            "2.7",
+            "python_version '2.7' must be a Python version from 3.11 on, like 3.12",
+        ),
+        ("ci", "gitlab", "ci 'gitlab' must be one of github, none"),
+        ("docker", "yes", "docker must be true or false, got 'yes'"),
+    ],
+)
+def test_an_answer_cookiecutter_cannot_refuse_is_refused_by_the_hook(
+    tmp_path: Path, field: str, value: str, message: str
 ) -> None:
-    # cookiecutter checks choices itself, but a replay file or cruft can carry
-    # any value: the hook checks every answer regardless.
+    # cookiecutter checks choices and yes/no answers itself, but a replay file or
+    # cruft can carry any value: the hook checks every answer regardless.
     answers = json.loads((TEMPLATE / "cookiecutter.json").read_text())
     answers.update(
         project_slug="svc",
         package_name="svc",
         database_name="svc",
-        python_version="2.7",
+        python_version="3.11",
+        ci="github",
+        docker=True,
     )
+    answers[field] = value
     rendered = render_hook("pre_gen_project.py", answers, tmp_path)
     result = run([sys.executable, str(rendered)], tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip() == (
-        "error: python_version '2.7' must be a Python version from 3.11 on, like 3.12"
-    )
+    assert result.stderr.strip() == f"error: {message}"
 
 
 def test_a_slug_with_a_slash_leaves_no_parent_directories(tmp_path: Path) -> None:
@@ -159,7 +172,12 @@ def test_post_gen_writes_a_private_dotenv_with_a_fresh_secret(bake: Bake) -> Non
 def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     project = bake()
     before = (project / ".env").read_text()
-    answers = {"package_name": "inventory_service", "project_slug": "x"}
+    answers = {
+        "package_name": "inventory_service",
+        "project_slug": "x",
+        "ci": "github",
+        "docker": True,
+    }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     for _ in range(2):
         result = subprocess.run(
@@ -174,6 +192,26 @@ def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     assert sorted(p.name for p in project.iterdir()) == sorted(
         p.name for p in bake().iterdir()
     )
+
+
+def test_post_gen_removes_what_options_turn_off_and_can_run_again(
+    bake: Bake, tmp_path: Path
+) -> None:
+    project = bake()
+    answers = {
+        "package_name": "inventory_service",
+        "project_slug": "x",
+        "ci": "none",
+        "docker": False,
+    }
+    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    for _ in range(2):
+        result = run([sys.executable, str(rendered)], project)
+        assert result.returncode == 0, result.stderr
+    for name in [name for names in OPTION_FILES.values() for name in names]:
+        assert not (project / name).exists(), name
+    assert not (project / ".github").exists()
+    assert (project / "Makefile").exists()
 
 
 @pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])

@@ -1,0 +1,328 @@
+"""From bake to production: the image, compose, CI, pre-commit, the Makefile, types.
+
+No Docker engine or GitHub runner is needed: the files are validated against their
+schemas, read as data, and every command in them that can run here is run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from dotenv import dotenv_values
+
+from helpers import (
+    BIN,
+    TEMPLATE,
+    Bake,
+    LiveServer,
+    free_port,
+    passed_count,
+    run,
+    tools_env,
+    wait_for_http,
+)
+
+PACKAGE = "inventory_service"
+PYTHON_VERSIONS = ["3.11", "3.12", "3.13", "3.14"]
+
+
+def dockerfile(project: Path) -> list[tuple[str, str]]:
+    """The Dockerfile as (INSTRUCTION, arguments), continuation lines joined."""
+    text = re.sub(r"\\\n\s*", " ", (project / "Dockerfile").read_text())
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return [(line.split(" ", 1)[0], line.split(" ", 1)[1]) for line in lines]
+
+
+def healthcheck_command(project: Path) -> str:
+    [check] = [args for name, args in dockerfile(project) if name == "HEALTHCHECK"]
+    return check.split(" CMD ", 1)[1]
+
+
+def dockerignored(patterns: list[str], path: str) -> bool:
+    """Whether Docker leaves ``path`` out of the build context (last match wins)."""
+    ignored = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        glob = pattern.removeprefix("!").rstrip("/")
+        regex = "".join(
+            ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part)
+            for part in re.split(r"(\*\*|\*)", glob)
+        )
+        # A pattern that names a directory covers everything under it.
+        if re.fullmatch(f"{regex}(/.*)?", path):
+            ignored = not negated
+    return ignored
+
+
+def test_the_image_is_multi_stage_slim_and_runs_gunicorn_as_a_non_root_user(
+    project: Path,
+) -> None:
+    steps = dockerfile(project)
+    names = [name for name, _ in steps]
+    args = dict(steps)
+    assert args["ARG"] == "PYTHON_VERSION=3.11"
+    assert [a for n, a in steps if n == "FROM"] == [
+        "python:${PYTHON_VERSION}-slim AS build",
+        "python:${PYTHON_VERSION}-slim",
+    ]
+    runtime = len(names) - names[::-1].index("FROM")
+    user = names.index("USER", runtime)
+    assert args["USER"] not in ("root", "0")
+    assert names.index("CMD") > user
+    assert json.loads(args["CMD"]) == ["gunicorn", f"{PACKAGE}:create_app()"]
+    assert "APP_ENV=production" in " ".join(a for n, a in steps if n == "ENV")
+
+
+def test_the_image_bakes_in_no_settings_or_secrets(project: Path) -> None:
+    declared = " ".join(a for n, a in dockerfile(project) if n in ("ENV", "ARG"))
+    assert not re.search(r"SECRET|PASSWORD|TOKEN|MONGODB_URI", declared)
+
+
+def test_dependencies_are_installed_before_the_code_is_copied(project: Path) -> None:
+    """Editing the code must not invalidate the dependency layer."""
+    steps = dockerfile(project)
+    copy_pyproject = steps.index(("COPY", "pyproject.toml ./"))
+    [install_deps] = [
+        i for i, (n, a) in enumerate(steps) if n == "RUN" and "requirements" in a
+    ]
+    copy_code = steps.index(("COPY", f"{PACKAGE}/ {PACKAGE}/"))
+    assert copy_pyproject < install_deps < copy_code
+
+
+def test_the_dependency_layer_installs_what_pyproject_declares(
+    project: Path,
+) -> None:
+    [script] = [
+        re.search(r'python -c "(.+?)" >', a)
+        for n, a in dockerfile(project)
+        if n == "RUN" and "tomllib" in a
+    ]
+    assert script
+    printed = run([sys.executable, "-c", script[1]], project)
+    assert printed.returncode == 0, printed.stderr
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert printed.stdout.splitlines() == meta["dependencies"]
+
+
+@pytest.mark.xfail(
+    not (TEMPLATE / "{{cookiecutter.project_slug}}" / "gunicorn.conf.py").exists(),
+    reason="gunicorn.conf.py comes with the gunicorn setup (issue 3)",
+    strict=True,
+)
+def test_every_file_the_image_copies_is_in_the_bake(project: Path) -> None:
+    sources = [
+        source
+        for name, args in dockerfile(project)
+        if name == "COPY" and not args.startswith("--from")
+        for source in args.split()[:-1]
+    ]
+    assert sources
+    assert [s for s in sources if not (project / s).exists()] == []
+
+
+def test_dockerignore_keeps_secrets_venvs_caches_and_git_out(project: Path) -> None:
+    text = (project / ".dockerignore").read_text()
+    patterns = [line for line in text.splitlines() if line and line[0] != "#"]
+    for path in [
+        ".env",
+        ".venv/bin/python",
+        ".git/HEAD",
+        ".mypy_cache/3.11/cache.db",
+        "tests/test_app.py",
+        f"{PACKAGE}/__pycache__/db.cpython-311.pyc",
+    ]:
+        assert dockerignored(patterns, path), path
+    for path in ["pyproject.toml", "README.md", f"{PACKAGE}/db.py"]:
+        assert not dockerignored(patterns, path), path
+
+
+def test_compose_runs_the_app_beside_a_healthy_mongo(project: Path) -> None:
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    app, mongo = compose["services"]["app"], compose["services"]["mongo"]
+    assert app["build"] == "."
+    assert app["env_file"] == ".env"
+    assert app["environment"]["MONGODB_URI"] == "mongodb://mongo:27017/" + PACKAGE
+    assert app["depends_on"] == {"mongo": {"condition": "service_healthy"}}
+    assert mongo["image"] == "mongo:8"
+    assert "db.adminCommand('ping')" in mongo["healthcheck"]["test"]
+    [volume] = mongo["volumes"]
+    assert volume.split(":")[0] in compose["volumes"]
+
+
+def test_compose_settings_start_the_app_and_the_healthcheck_sees_it(
+    project: Path, live_server: LiveServer
+) -> None:
+    """The container's start, without an engine: the image's environment, then .env
+    (env_file), then compose's overrides, with nx-27017 in place of mongo:8."""
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    environment = compose["services"]["app"]["environment"]
+    image_env = dict(
+        pair.split("=", 1)
+        for name, args in dockerfile(project)
+        if name == "ENV"
+        for pair in args.split()
+    )
+    port = free_port()
+    image_env.pop("PATH")
+    env = tools_env(**image_env)
+    env.update({k: v or "" for k, v in dotenv_values(project / ".env").items()})
+    env.update(environment)
+    env["MONGODB_URI"] = env["MONGODB_URI"].replace("mongo:27017", live_server.uri[10:])
+    env["PORT"] = str(port)
+    check = ["sh", "-c", healthcheck_command(project)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", PACKAGE, "run", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        assert run(check, project, env).returncode == 0
+        ready = f"http://127.0.0.1:{port}/readyz"
+        with urllib.request.urlopen(ready, timeout=5) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert run(check, project, env).returncode != 0
+
+
+@pytest.mark.parametrize("oldest", ["3.11", "3.13"])
+def test_ci_tests_every_supported_python_twice(bake: Bake, oldest: str) -> None:
+    project = bake(python_version=oldest)
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    lint, test = workflow["jobs"]["lint"], workflow["jobs"]["test"]
+    supported = PYTHON_VERSIONS[PYTHON_VERSIONS.index(oldest) :]
+    assert test["strategy"]["matrix"]["python-version"] == supported
+    assert test["services"]["mongo"]["image"] == "mongo:8"
+    for job in (lint, test):
+        [setup] = [s for s in job["steps"] if "setup-python" in s.get("uses", "")]
+        assert setup["with"]["cache"] == "pip"
+    assert lint["steps"][1]["with"]["python-version"] == oldest
+    lint_runs = [step.get("run") for step in lint["steps"]]
+    assert "ruff check ." in lint_runs
+    assert "ruff format --check ." in lint_runs
+    assert f"mypy --strict {PACKAGE} tests" in lint_runs
+    pytests = [step for step in test["steps"] if step.get("run") == "pytest"]
+    assert [step.get("env") for step in pytests] == [
+        None,
+        {"TEST_MONGODB_URI": "mongodb://localhost:27017"},
+    ]
+
+
+def test_pre_commit_config_is_plain_yaml_with_ruff_and_hygiene_hooks(
+    project: Path,
+) -> None:
+    source = TEMPLATE / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml"
+    rendered = (project / ".pre-commit-config.yaml").read_text()
+    assert rendered == source.read_text()  # no Jinja: pre-commit autoupdate works
+    repos = yaml.safe_load(rendered)["repos"]
+    hooks = {hook["id"] for repo in repos for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format"} <= hooks
+    assert {"end-of-file-fixer", "trailing-whitespace", "check-yaml"} <= hooks
+
+
+def test_make_lists_every_target_and_runs_them(project: Path) -> None:
+    targets = re.findall(r"^([a-z-]+):", (project / "Makefile").read_text(), re.M)
+    assert targets == [
+        "help",
+        "install",
+        "run",
+        "test",
+        "test-live",
+        "lint",
+        "format",
+        "typecheck",
+        "docker-build",
+    ]
+    listed = run(["make", "help"], project)
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == targets
+    for target in targets:
+        dry = run(["make", "-n", target], project)
+        assert dry.returncode == 0, f"{target}: {dry.stderr}"
+        assert dry.stdout.strip(), target
+    checks = run(["make", "lint", "typecheck"], project, tools_env())
+    assert checks.returncode == 0, checks.stdout + checks.stderr
+
+
+def test_make_test_live_runs_the_suite_on_a_server(
+    project: Path, live_server: LiveServer
+) -> None:
+    dry = run(["make", "-n", "test-live"], project, tools_env())
+    assert dry.stdout.startswith("TEST_MONGODB_URI=mongodb://localhost:27017 ")
+    uri = f"TEST_MONGODB_URI={live_server.uri}"
+    result = run(["make", "test-live", uri], project, tools_env())
+    assert passed_count(result) >= 100
+    assert live_server.uri in result.stdout
+
+
+def test_a_bake_without_options_type_checks_and_has_no_docker_target(
+    bake: Bake,
+) -> None:
+    project = bake(ci="none", docker=False)
+    assert "docker" not in (project / "Makefile").read_text()
+    assert run(["make", "-n", "docker-build"], project).returncode != 0
+    command = [sys.executable, "-m", "mypy", "--strict", PACKAGE, "tests"]
+    result = run(command, project)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_py_typed(project: Path, tmp_path: Path) -> None:
+    source = shutil.copytree(project, tmp_path / "src")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", "dist", "."]
+    built = run(command, source, timeout=600)
+    assert built.returncode == 0, built.stdout + built.stderr
+    [wheel] = (source / "dist").glob("*.whl")
+    assert f"{PACKAGE}/py.typed" in zipfile.ZipFile(wheel).namelist()
+
+
+def git(directory: Path, *args: str) -> None:
+    command = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    result = run([*command, *args], directory)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_cruft_creates_checks_and_updates_a_project(tmp_path: Path) -> None:
+    """A template change reaches a project made with cruft, and .env survives it."""
+    template = tmp_path / "template"
+    shutil.copytree(
+        TEMPLATE,
+        template,
+        ignore=shutil.ignore_patterns(".git", ".venv", "*cache*", "__pycache__"),
+    )
+    git(template, "init", "-q")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "template")
+    cruft = str(BIN / "cruft")
+    created = run(
+        [cruft, "create", "--no-input", "--output-dir", "out", str(template)], tmp_path
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+    project = tmp_path / "out" / "inventory-service"
+    dotenv = (project / ".env").read_text()
+    assert run([cruft, "check"], project).returncode == 0
+
+    readme = template / "{{cookiecutter.project_slug}}" / "README.md"
+    readme.write_text(readme.read_text() + "\nA change made in the template.\n")
+    git(template, "commit", "-q", "-am", "change the README")
+    assert run([cruft, "check"], project).returncode != 0
+    updated = run([cruft, "update", "--skip-apply-ask"], project)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert "A change made in the template." in (project / "README.md").read_text()
+    assert list(project.rglob("*.rej")) == []
+    assert (project / ".env").read_text() == dotenv
+    assert run([cruft, "check"], project).returncode == 0
