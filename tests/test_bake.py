@@ -18,6 +18,7 @@ EXPECTED_FILES = [
     ".env.example",
     ".gitignore",
     "README.md",
+    "gunicorn.conf.py",
     "pyproject.toml",
     "inventory_service/__init__.py",
     "inventory_service/cli.py",
@@ -111,11 +112,20 @@ def test_generated_dependencies_use_ranges_not_pins(project: Path) -> None:
     meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     requirements = meta["dependencies"] + meta["optional-dependencies"]["dev"]
     names = {re.split(r"[<>=!~ \[]", r)[0].lower() for r in requirements}
-    assert {"flask", "pymongo", "python-dotenv"} <= {
+    assert {"flask", "gunicorn", "pymongo", "python-dotenv"} <= {
         re.split(r"[<>=!~ \[]", r)[0].lower() for r in meta["dependencies"]
     }
     assert {"pytest", "pytest-flask", "mongomock", "ruff"} <= names
     assert not [r for r in requirements if "==" in r]
+
+
+def test_default_bake_is_mypy_strict_clean(project: Path) -> None:
+    """Type hints hold in the package, its tests and gunicorn.conf.py."""
+    files = ["inventory_service", "tests", "gunicorn.conf.py"]
+    # No cache: the shared bake must stay exactly as generated.
+    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir=/dev/null"]
+    result = run([*command, *files], project)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_default_bake_tests_pass(project: Path) -> None:
