@@ -14,6 +14,7 @@ from helpers import (
     OPTION_FILES,
     TEMPLATE,
     Bake,
+    mypy_strict,
     passed_count,
     run,
     run_project_tests,
@@ -32,6 +33,7 @@ EXPECTED_FILES = [
     "Makefile",
     "README.md",
     "compose.yaml",
+    "gunicorn.conf.py",
     "pyproject.toml",
     "inventory_service/__init__.py",
     "inventory_service/cli.py",
@@ -159,7 +161,7 @@ def test_generated_dependencies_use_ranges_not_pins(project: Path) -> None:
     meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     requirements = meta["dependencies"] + meta["optional-dependencies"]["dev"]
     names = {re.split(r"[<>=!~ \[]", r)[0].lower() for r in requirements}
-    assert {"flask", "pymongo", "python-dotenv"} <= {
+    assert {"flask", "gunicorn", "pymongo", "python-dotenv"} <= {
         re.split(r"[<>=!~ \[]", r)[0].lower() for r in meta["dependencies"]
     }
     assert {
@@ -171,6 +173,11 @@ def test_generated_dependencies_use_ranges_not_pins(project: Path) -> None:
         "pre-commit",
     } <= names
     assert not [r for r in requirements if "==" in r]
+
+
+def test_default_bake_is_mypy_strict_clean(project: Path) -> None:
+    """Type hints hold in the package, its tests and gunicorn.conf.py."""
+    mypy_strict(project)
 
 
 def test_default_bake_tests_pass(project: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -78,3 +79,55 @@ def test_the_quickstart_serves_requests_without_a_database_server(
         server.terminate()
         output, _ = server.communicate(timeout=10)
     assert "nothing is kept" in output
+
+
+def gunicorn_config(project: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """gunicorn's effective settings for ``project`` with ``env`` set."""
+    unset = ("GUNICORN_", "HOST", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    environ.update(env)
+    command = [sys.executable, "-m", "gunicorn", "--print-config"]
+    return run([*command, "inventory_service:create_app()"], project, environ)
+
+
+def test_gunicorn_conf_reads_the_environment(project: Path) -> None:
+    printed = gunicorn_config(
+        project,
+        HOST="127.0.0.1",
+        PORT="9123",
+        WEB_CONCURRENCY="3",
+        GUNICORN_THREADS="5",
+        GUNICORN_TIMEOUT="41",
+        GUNICORN_GRACEFUL_TIMEOUT="12",
+        GUNICORN_KEEPALIVE="7",
+        LOG_LEVEL="WARNING",
+    )
+    assert printed.returncode == 0, printed.stderr
+    settings = dict(
+        re.split(r"\s+=\s+", line, maxsplit=1)
+        for line in printed.stdout.splitlines()
+        if " = " in line
+    )
+    assert settings["bind"] == "['127.0.0.1:9123']"
+    assert settings["workers"] == "3"
+    assert settings["threads"] == "5"
+    assert settings["timeout"] == "41"
+    assert settings["graceful_timeout"] == "12"
+    assert settings["keepalive"] == "7"
+    assert settings["loglevel"] == "warning"
+    assert settings["accesslog"] == settings["errorlog"] == "-"
+    assert settings["preload_app"] == "False"  # left to --preload
+
+
+def test_gunicorn_conf_defaults_and_bind_override(project: Path) -> None:
+    printed = gunicorn_config(project, GUNICORN_BIND="unix:/tmp/app.sock")
+    assert printed.returncode == 0, printed.stderr
+    assert "['unix:/tmp/app.sock']" in printed.stdout
+    assert re.search(r"^workers\s+= 2$", printed.stdout, re.MULTILINE)
+    assert re.search(r"^threads\s+= 4$", printed.stdout, re.MULTILINE)
+
+
+def test_gunicorn_conf_names_a_bad_setting(project: Path) -> None:
+    printed = gunicorn_config(project, GUNICORN_THREADS="four")
+    assert printed.returncode != 0
+    assert "GUNICORN_THREADS must be a whole number, got 'four'" in printed.stderr

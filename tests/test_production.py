@@ -26,6 +26,7 @@ from helpers import (
     Bake,
     LiveServer,
     free_port,
+    mypy_strict,
     passed_count,
     run,
     tools_env,
@@ -114,11 +115,6 @@ def test_the_dependency_layer_installs_what_pyproject_declares(
     assert printed.stdout.splitlines() == meta["dependencies"]
 
 
-@pytest.mark.xfail(
-    not (TEMPLATE / "{{cookiecutter.project_slug}}" / "gunicorn.conf.py").exists(),
-    reason="gunicorn.conf.py comes with the gunicorn setup (issue 3)",
-    strict=True,
-)
 def test_every_file_the_image_copies_is_in_the_bake(project: Path) -> None:
     sources = [
         source
@@ -274,9 +270,7 @@ def test_a_bake_without_options_type_checks_and_has_no_docker_target(
     project = bake(ci="none", docker=False)
     assert "docker" not in (project / "Makefile").read_text()
     assert run(["make", "-n", "docker-build"], project).returncode != 0
-    command = [sys.executable, "-m", "mypy", "--strict", PACKAGE, "tests"]
-    result = run(command, project)
-    assert result.returncode == 0, result.stdout + result.stderr
+    mypy_strict(project)
 
 
 @pytest.mark.slow

@@ -6,14 +6,17 @@ from conftest import UniqueKeys
 from flask import Flask
 from pymongo.database import Database
 
+from {{ cookiecutter.package_name }}.db import get_client
 
-def test_init_db_creates_the_unique_index(
-    app: Flask, db: Database[Any], unique_keys: UniqueKeys
-) -> None:
+
+def test_init_db_creates_the_unique_index(app: Flask, unique_keys: UniqueKeys) -> None:
+    # get_client, not get_db: get_db would create the indexes itself.
+    items = get_client()[app.config["MONGODB_DB"]].items
+    assert unique_keys(items) == []
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "Indexes ready" in result.output
-    assert unique_keys(db.items) == [[("name", 1)]]
+    assert unique_keys(items) == [[("name", 1)]]
 
 
 def test_init_db_is_idempotent(app: Flask) -> None:

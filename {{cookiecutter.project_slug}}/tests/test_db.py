@@ -85,12 +85,16 @@ def test_client_settings_reach_the_client(make_app: Callable[..., Flask]) -> Non
         MONGODB_URI=UNREACHABLE,
         MONGODB_MAX_POOL_SIZE=7,
         MONGODB_APPNAME="probe",
+        MONGODB_CONNECT_TIMEOUT_MS=1500,
+        MONGODB_SOCKET_TIMEOUT_MS=7000,
     )
     with app.app_context():
         options = get_client().options
     assert options.pool_options.max_pool_size == 7
     assert options.pool_options.metadata["application"] == {"name": "probe"}
     assert options.server_selection_timeout == 2
+    assert options.pool_options.connect_timeout == 1.5
+    assert options.pool_options.socket_timeout == 7
     assert options.codec_options.tz_aware is True
     assert options.codec_options.uuid_representation == UuidRepresentation.STANDARD
 

@@ -1,0 +1,55 @@
+"""gunicorn's settings, read from the environment.
+
+gunicorn loads this file from the working directory, so production runs::
+
+    gunicorn "{{ cookiecutter.package_name }}:create_app()"
+
+and a deployment changes behaviour through environment variables, not by editing
+this file. Add ``--preload`` (or ``GUNICORN_CMD_ARGS=--preload``) to build the app
+once in the master before forking: safe, because ``create_app`` opens no
+MongoClient; each worker makes its own on first use.
+
+Every worker has its own connection pool, so the service may open up to
+workers x ``MONGODB_MAX_POOL_SIZE`` connections to MongoDB; size both together.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _setting(name: str, default: int, *fallbacks: str) -> int:
+    """A whole-number setting; a typo stops gunicorn with the variable's name."""
+    for key in (name, *fallbacks):
+        raw = os.environ.get(key, "").strip()
+        if raw:
+            try:
+                return int(raw)
+            except ValueError:
+                raise ValueError(f"{key} must be a whole number, got {raw!r}") from None
+    return default
+
+
+# GUNICORN_BIND wins; otherwise HOST and PORT, the names platforms set. Every
+# interface by default, because a container's published port needs it.
+bind = os.environ.get("GUNICORN_BIND") or (
+    f"{os.environ.get('HOST', '0.0.0.0')}:{_setting('PORT', 8000)}"
+)
+# WEB_CONCURRENCY is the name Heroku-style platforms set from the machine size.
+workers = _setting("WEB_CONCURRENCY", 2, "GUNICORN_WORKERS")
+# More than one thread selects gunicorn's gthread worker: a request waiting on
+# MongoDB does not hold up the others in its process.
+threads = _setting("GUNICORN_THREADS", 4)
+# A worker silent for this long is killed and replaced. Keep it well above
+# MONGODB_SERVER_SELECTION_TIMEOUT_MS, so an outage is a 503, not a dead worker.
+timeout = _setting("GUNICORN_TIMEOUT", 30)
+# On restart or SIGTERM, requests in flight get this long to finish.
+graceful_timeout = _setting("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Seconds an idle keep-alive connection stays open. Behind a load balancer, make
+# it longer than the balancer's idle timeout, or it may reuse a closed connection.
+keepalive = _setting("GUNICORN_KEEPALIVE", 5)
+
+# Access and error logs to stdout, next to the app's own logs.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
