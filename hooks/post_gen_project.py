@@ -1,8 +1,9 @@
-"""Finish a fresh project: a private ``.env`` with its own SECRET_KEY, then next steps.
+"""Finish a fresh project: drop unwanted options, write a private ``.env``, next steps.
 
 cruft runs this hook again on every template update, so it must be idempotent: an
-existing ``.env`` holds the user's settings and secret and is never rewritten. It runs
-no git or network commands; what to do with the project is the user's choice.
+existing ``.env`` holds the user's settings and secret and is never rewritten, and a
+file of a disabled option that is already gone stays gone. It runs no git or network
+commands; what to do with the project is the user's choice.
 """
 
 import json
@@ -14,6 +15,30 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_LINE = re.compile(r"^SECRET_KEY=.*$", re.MULTILINE)
+
+# Files that exist only for an option; shared files use Jinja conditionals instead.
+OPTION_FILES = {
+    "include_files": [
+        "{package}/files.py",
+        "{package}/files_api.py",
+        "tests/test_files.py",
+        "tests/test_files_api.py",
+    ],
+}
+
+
+def remove_disabled_options(project: Path, answers: dict) -> list[str]:
+    """Delete the files of every option answered "no"; returns what was removed."""
+    removed = []
+    for option, paths in OPTION_FILES.items():
+        if answers[option]:
+            continue
+        for pattern in paths:
+            path = project / pattern.format(package=answers["package_name"])
+            if path.exists():
+                path.unlink()
+                removed.append(str(path.relative_to(project)))
+    return removed
 
 
 def write_dotenv(project: Path) -> bool:
@@ -30,6 +55,7 @@ def write_dotenv(project: Path) -> bool:
 
 def main() -> None:
     project = Path.cwd()
+    remove_disabled_options(project, ANSWERS)
     created = write_dotenv(project)
     package = ANSWERS["package_name"]
     print(f"\nCreated {project}")

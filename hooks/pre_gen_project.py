@@ -108,7 +108,7 @@ def check_python(value: str) -> str | None:
     return None
 
 
-RULES = {
+TEXT_RULES = {
     "project_name": partial(check_line, max_length=80),
     "project_slug": check_slug,
     "package_name": check_package,
@@ -118,16 +118,22 @@ RULES = {
     "author_email": check_email,
     "python_version": check_python,
 }
+# Yes/no options: cookiecutter turns "yes", "n", "true"... into booleans.
+BOOLEAN_OPTIONS = ("include_files",)
 
 
 def first_error(answers: dict) -> str | None:
-    for field, rule in RULES.items():
+    for field, rule in TEXT_RULES.items():
         value = answers.get(field)
         if not isinstance(value, str):
             return f"error: {field} must be text, got {value!r}"
         reason = rule(value)
         if reason:
             return f"error: {field} {value!r} {reason}"
+    for field in BOOLEAN_OPTIONS:
+        value = answers.get(field)
+        if not isinstance(value, bool):
+            return f"error: {field} must be yes or no, got {value!r}"
     return None
 
 

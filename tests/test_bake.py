@@ -11,6 +11,10 @@ import pytest
 
 from helpers import Bake, passed_count, run, run_project_tests
 
+# What the files option adds, in any file of the bake.
+FILES_TRACES = re.compile(
+    r"gridfs|files_api|save_file|send_file|FILES_|/api/files", re.IGNORECASE
+)
 UNRENDERED = re.compile(r"\{\{\s*cookiecutter\.|\{%-?\s|cookiecutter\.[a-z_]+\s*\}\}")
 
 EXPECTED_FILES = [
@@ -25,6 +29,8 @@ EXPECTED_FILES = [
     "inventory_service/converters.py",
     "inventory_service/db.py",
     "inventory_service/errors.py",
+    "inventory_service/files.py",
+    "inventory_service/files_api.py",
     "inventory_service/health.py",
     "inventory_service/indexes.py",
     "inventory_service/items.py",
@@ -39,6 +45,8 @@ EXPECTED_FILES = [
     "tests/test_converters.py",
     "tests/test_db.py",
     "tests/test_errors.py",
+    "tests/test_files.py",
+    "tests/test_files_api.py",
     "tests/test_health.py",
     "tests/test_items.py",
     "tests/test_json_provider.py",
@@ -52,6 +60,7 @@ VARIANTS = {
     "python-3.13": {"python_version": "3.13"},
     "python-3.14": {"python_version": "3.14"},
     "no-email": {"author_email": ""},
+    "no-files": {"include_files": False},
     "custom-names": {
         "project_name": "Orders API",
         "package_name": "orders",
@@ -137,3 +146,17 @@ def test_variant_bakes_cleanly_and_its_tests_pass(bake: Bake, variant: str) -> N
     if answers.get("author_email") == "":
         assert "email" not in meta["authors"][0]
     assert passed_count(run_project_tests(project)) >= 100
+
+
+def test_files_are_in_the_default_bake(project: Path) -> None:
+    text = "\n".join(p.read_text() for p in all_files(project))
+    for trace in ("gridfs", "files_api", "FILES_MAX_SIZE", "/api/files", "save_file"):
+        assert trace in text
+
+
+def test_a_bake_without_files_has_no_trace_of_them(bake: Bake) -> None:
+    project = bake(include_files=False)
+    assert not [p for p in all_files(project) if "files" in p.name]
+    for path in all_files(project):
+        found = FILES_TRACES.findall(path.read_text())
+        assert not found, f"{path}: {found}"

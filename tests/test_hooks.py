@@ -159,7 +159,11 @@ def test_post_gen_writes_a_private_dotenv_with_a_fresh_secret(bake: Bake) -> Non
 def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     project = bake()
     before = (project / ".env").read_text()
-    answers = {"package_name": "inventory_service", "project_slug": "x"}
+    answers = {
+        "package_name": "inventory_service",
+        "project_slug": "x",
+        "include_files": True,
+    }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     for _ in range(2):
         result = subprocess.run(
@@ -174,6 +178,64 @@ def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     assert sorted(p.name for p in project.iterdir()) == sorted(
         p.name for p in bake().iterdir()
     )
+
+
+def test_post_gen_removes_a_disabled_option_once_and_for_all(
+    bake: Bake, tmp_path: Path
+) -> None:
+    """cruft re-runs the hook on a project whose option files are already gone."""
+    project = bake(include_files=False)
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    answers = {
+        "package_name": "inventory_service",
+        "project_slug": "x",
+        "include_files": False,
+    }
+    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    result = run([sys.executable, str(rendered)], project)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+
+
+@pytest.mark.parametrize("value", ["yes", "maybe", 1, None])
+def test_a_yes_no_option_must_be_a_boolean(tmp_path: Path, value: object) -> None:
+    # cookiecutter turns "yes"/"no" into booleans itself; a replay file or
+    # cruft can still carry anything, so the hook checks the type.
+    answers = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+    answers.update(
+        project_slug="svc",
+        package_name="svc",
+        database_name="svc",
+        python_version="3.11",
+        include_files=value,
+    )
+    rendered = render_hook("pre_gen_project.py", answers, tmp_path)
+    result = run([sys.executable, str(rendered)], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: include_files must be yes or no, got {value!r}"
+    )
+
+
+def test_yes_and_no_on_the_command_line_bake(tmp_path: Path) -> None:
+    for answer, present in (("no", False), ("yes", True)):
+        output = tmp_path / answer
+        result = run(
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                "-o",
+                str(output),
+                str(TEMPLATE),
+                f"include_files={answer}",
+            ],
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        files = output / "inventory-service" / "inventory_service" / "files.py"
+        assert files.exists() is present
 
 
 @pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])
