@@ -7,11 +7,14 @@ from typing import Any
 import pytest
 from bson import ObjectId
 from flask import Flask
+from gridfs.errors import CorruptGridFile
 from pymongo.database import Database
 from werkzeug.exceptions import BadRequest, NotFound
 
 from {{ cookiecutter.package_name }}.files import (
     CHUNK_SIZE,
+    CHUNKS_PER_QUERY,
+    ChunkReader,
     content_disposition,
     content_type_for,
     delete_file,
@@ -155,6 +158,41 @@ def test_open_file_by_name_picks_revisions(app: Flask, db: Database[Any]) -> Non
             open_file_by_name("notes.txt", version)
     with pytest.raises(NotFound):
         open_file_by_name("missing.txt")
+
+
+def test_chunk_reader_reads_a_chunk_at_a_time(app: Flask, db: Any) -> None:
+    chunks = CHUNKS_PER_QUERY * 2 + 1
+    data = hashlib.sha256(b"x").digest() * (chunks * CHUNK_SIZE // 32)
+    stored = save_file(io.BytesIO(data), "many-chunks.bin")
+    reader = ChunkReader(open_file(stored.id))
+    pieces = list(iter(lambda: reader.read(10 * CHUNK_SIZE), b""))
+    assert [len(piece) for piece in pieces] == [CHUNK_SIZE] * chunks
+    assert b"".join(pieces) == data
+    assert reader.tell() == len(data)
+    reader.seek(CHUNK_SIZE + 1)
+    assert b"".join(reader) == data[CHUNK_SIZE + 1 :]
+
+
+def test_chunk_reader_seeks(app: Flask, db: Any) -> None:
+    data = bytes(range(256)) * (CHUNKS_PER_QUERY * CHUNK_SIZE // 128)
+    reader = ChunkReader(open_file(save_file(io.BytesIO(data), "x.bin").id))
+    middle = CHUNKS_PER_QUERY * CHUNK_SIZE + 7  # in the second query's window
+    assert reader.seek(middle) == middle
+    assert reader.read(5) == data[middle : middle + 5]
+    assert reader.read(CHUNK_SIZE) == data[middle + 5 : middle - 7 + CHUNK_SIZE]
+    reader.seek(10)
+    assert reader.read(3) == data[10:13]
+    reader.seek(-4, io.SEEK_END)
+    assert reader.read(100) == data[-4:]
+    assert reader.read(100) == b""
+
+
+def test_chunk_reader_reports_a_missing_chunk(app: Flask, db: Any) -> None:
+    stored = save_file(io.BytesIO(b"x" * (CHUNK_SIZE * 2)), "damaged.bin")
+    reader = ChunkReader(open_file(stored.id))
+    db.fs.chunks.delete_many({"files_id": stored.id})
+    with pytest.raises(CorruptGridFile, match="no chunk 0"):
+        reader.read(CHUNK_SIZE)
 
 
 def test_delete_file_removes_the_chunks(app: Flask, db: Database[Any]) -> None:

@@ -13,6 +13,7 @@ computed while the upload streams in (it becomes the ETag).
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import mimetypes
 import re
@@ -25,17 +26,18 @@ from urllib.parse import quote
 import gridfs
 from bson import ObjectId
 from flask import Response, current_app, request
+from gridfs.errors import CorruptGridFile
 from gridfs.grid_file import GridIn, GridOut
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import PyMongoError
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.http import parse_options_header
-from werkzeug.wsgi import FileWrapper
 
 from .db import get_db
 
 BUCKET = "fs"
 CHUNK_SIZE = 255 * 1024
+CHUNKS_PER_QUERY = 4  # at most 1 MiB of a file in memory while it is served
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 FILENAME_MAX = 255
 MIME_TYPE = re.compile(r"[\w!#$&^.+-]+/[\w!#$&^.+-]+")
@@ -91,9 +93,10 @@ def save_file(
 ) -> StoredFile:
     """Copy ``stream`` into GridFS chunk by chunk, hashing it on the way.
 
-    Memory use stays at one chunk whatever the file's size. If reading the
-    stream fails half-way (a client that disconnects, an upload over the size
-    limit), the chunks written so far are removed, so no partial file is left.
+    Memory use does not grow with the file: ``stream`` is read a chunk at a time
+    and pymongo sends chunks in batches of up to 32 MiB. If reading the stream
+    fails half-way (a client that disconnects, say), the chunks written so far
+    are removed, so no partial file is left.
     """
     name = safe_filename(filename)
     if not name:
@@ -161,6 +164,69 @@ def delete_file(file_id: ObjectId) -> bool:
     return True
 
 
+class ChunkReader:
+    """A stored file as a seekable stream of chunks, holding only a few in memory.
+
+    ``GridOut`` reads through one cursor whose batches the server sizes: up to
+    16 MiB on MongoDB, and a server may send more. This asks for CHUNKS_PER_QUERY
+    chunks at a time by their number ``n`` (the ``files_id, n`` index answers
+    it), so memory stays bounded whatever the server does, and a seek (a Range
+    request) starts at the right chunk. ``read`` returns at most one chunk;
+    iterating yields the chunks from the current position, which is what a WSGI
+    server sends (Werkzeug seeks it first to answer a Range request).
+    """
+
+    def __init__(self, grid_out: GridOut) -> None:
+        self.file_id = grid_out._id
+        self.length: int = grid_out.length
+        self.chunk_size: int = grid_out.chunk_size
+        self.position = 0
+        self._chunks = get_db()[f"{BUCKET}.chunks"]
+        self._window: dict[int, bytes] = {}
+
+    def __iter__(self) -> ChunkReader:
+        return self
+
+    def __next__(self) -> bytes:
+        data = self.read(self.chunk_size)
+        if not data:
+            raise StopIteration
+        return data
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.length}
+        self.position = max(0, base[whence] + offset)
+        return self.position
+
+    def read(self, size: int = -1) -> bytes:
+        if self.position >= self.length:
+            return b""
+        number, offset = divmod(self.position, self.chunk_size)
+        data = self._chunk(number)[offset:]
+        if 0 <= size < len(data):
+            data = data[:size]
+        self.position += len(data)
+        return data
+
+    def close(self) -> None:
+        self._window = {}
+
+    def _chunk(self, number: int) -> bytes:
+        if number not in self._window:
+            wanted = {"$gte": number, "$lt": number + CHUNKS_PER_QUERY}
+            found = self._chunks.find({"files_id": self.file_id, "n": wanted})
+            self._window = {chunk["n"]: bytes(chunk["data"]) for chunk in found}
+            if number not in self._window:
+                raise CorruptGridFile(f"File {self.file_id} has no chunk {number}.")
+        return self._window[number]
+
+
 def content_disposition(filename: str, *, as_attachment: bool) -> str:
     """An RFC 6266 header: an ASCII ``filename`` and, if needed, ``filename*``.
 
@@ -182,17 +248,15 @@ def send_file(
 ) -> Response:
     """Stream a stored file with the headers that make caching and resuming work.
 
-    The body is read one chunk at a time as the server sends it. Werkzeug's
-    ``make_conditional`` answers ``If-None-Match``/``If-Modified-Since`` with 304
-    and ``Range`` with 206 (seeking inside GridFS) or 416. Content is served with
+    The body is read a chunk at a time as the server sends it (``ChunkReader``).
+    Werkzeug's ``make_conditional`` answers ``If-None-Match``/``If-Modified-Since``
+    with 304 and ``Range`` with 206 (seeking inside GridFS) or 416. Content has
     its stored type, ``nosniff`` and a sandboxing CSP, so an uploaded HTML page
     cannot run scripts on this site. ``max_age`` defaults to FILES_CACHE_SECONDS.
     """
     metadata = grid_out.metadata or {}
     response = Response(
-        # Werkzeug's wrapper, not the server's: it can seek, so a Range request
-        # starts reading at the right chunk instead of skipping up to it.
-        FileWrapper(grid_out, CHUNK_SIZE),
+        ChunkReader(grid_out),
         content_type=metadata.get("contentType", DEFAULT_CONTENT_TYPE),
         direct_passthrough=True,
     )
