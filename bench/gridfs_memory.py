@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from helpers import TEMPLATE, LiveServer, free_port, run, wait_for_http  # noqa: E402
+from helpers import TEMPLATE, LiveServer, free_port, run, wait_for_http
 
 DATABASE = "bench_gridfs"
 MB = 1024 * 1024
@@ -87,11 +87,8 @@ def rss_kb(pid: int, field: str) -> int:
 
 
 def bake(output: Path) -> Path:
-    result = run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output)]
-        + [str(TEMPLATE), "include_files=yes"],
-        output,
-    )
+    command = ["cookiecutter", "--no-input", "-o", str(output), str(TEMPLATE)]
+    result = run([sys.executable, "-m", *command, "include_files=yes"], output)
     if result.returncode != 0:
         raise RuntimeError(result.stderr)
     return output / "inventory-service"

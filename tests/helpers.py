@@ -139,6 +139,11 @@ class LiveServer:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # Seen after streaming a large GridFS file: it ignored SIGTERM.
+                self.process.kill()
+                self.process.wait(timeout=10)
         self.process = None
         (self.directory / "nx.pid").unlink(missing_ok=True)

@@ -55,6 +55,7 @@ def test_safe_filename_is_bounded() -> None:
         ("photo.jpg", None, "image/jpeg"),
         ("photo.jpg", "", "image/jpeg"),
         ("photo.jpg", "not a type", "image/jpeg"),
+        ("notes.txt", "text/plain\r\nX-Injected: 1", "text/plain"),
         ("data.unknown-extension", None, "application/octet-stream"),
         ("no-extension", None, "application/octet-stream"),
     ],

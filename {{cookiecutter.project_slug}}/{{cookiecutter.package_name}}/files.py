@@ -1,9 +1,9 @@
 """Files in GridFS: ``save_file`` stores an upload, ``send_file`` streams one back.
 
 GridFS splits a file into 255 KiB chunk documents, so files of any size fit in
-MongoDB and are read back a chunk at a time. The legacy ``gridfs.GridFS`` API is
-used because it is the one mongomock also implements (the in-memory development
-database has files too).
+MongoDB and are read back a few chunks at a time (``ChunkReader``). The legacy
+``gridfs.GridFS`` API is used because it is the one mongomock also implements
+(the in-memory development database has files too).
 
 What ``save_file`` stores with each file, so that serving never has to guess or
 re-read it: a filename without path parts, the content type, and a SHA-256
@@ -82,7 +82,7 @@ def content_type_for(filename: str, declared: str | None) -> str:
     """
     if declared:
         mimetype, _ = parse_options_header(declared)
-        if MIME_TYPE.fullmatch(mimetype):
+        if MIME_TYPE.fullmatch(mimetype) and declared.isprintable():
             return declared.strip()
     guessed, _ = mimetypes.guess_type(filename, strict=False)
     return guessed or DEFAULT_CONTENT_TYPE
