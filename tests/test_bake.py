@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Bake, passed_count, run, run_project_tests
+from helpers import Bake, LiveServer, passed_count, run, run_project_tests
 
 # What the files option adds, in any file of the bake.
 FILES_TRACES = re.compile(
@@ -129,6 +129,14 @@ def test_generated_dependencies_use_ranges_not_pins(project: Path) -> None:
 
 def test_default_bake_tests_pass(project: Path) -> None:
     assert passed_count(run_project_tests(project)) >= 100
+
+
+def test_default_bake_tests_pass_on_a_live_server(
+    project: Path, live_server: LiveServer
+) -> None:
+    """The same suite over real sockets (GridFS included), via TEST_MONGODB_URI."""
+    result = run_project_tests(project, TEST_MONGODB_URI=live_server.uri)
+    assert passed_count(result) >= 100
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
