@@ -17,21 +17,32 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_LINE = re.compile(r"^SECRET_KEY=.*$", re.MULTILINE)
 
-# Files that exist only when an option asks for them, by option.
+# Files that exist only when an option asks for them; shared files use Jinja
+# conditionals instead.
 OPTIONAL = {
-    "ci": [".github"],
+    "include_files": [
+        "{package}/files.py",
+        "{package}/files_api.py",
+        "tests/test_files.py",
+        "tests/test_files_api.py",
+    ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
+    "ci": [".github"],
 }
 
 
 def remove_unwanted(project: Path, answers: dict) -> None:
     """Delete the files of every option that is off; missing files are fine."""
-    wanted = {"ci": answers["ci"] != "none", "docker": answers["docker"] is True}
+    wanted = {
+        "include_files": answers["include_files"] is True,
+        "docker": answers["docker"] is True,
+        "ci": answers["ci"] != "none",
+    }
     for option, paths in OPTIONAL.items():
         if wanted[option]:
             continue
         for name in paths:
-            path = project / name
+            path = project / name.format(package=answers["package_name"])
             if path.is_dir():
                 shutil.rmtree(path)
             else:

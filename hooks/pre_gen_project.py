@@ -126,9 +126,10 @@ RULES = {
     "author_email": (str, check_email),
     "python_version": (str, check_python),
     "ci": (str, partial(check_choice, choices=("github", "none"))),
+    "include_files": (bool, None),
     "docker": (bool, None),
 }
-KINDS = {str: "text", bool: "true or false"}
+KINDS = {str: "text", bool: "yes or no"}
 
 
 def first_error(answers: dict) -> str | None:

@@ -25,6 +25,12 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 Bake = Callable[..., Path]
 # The files each option adds; the post-generation hook removes them when it is off.
 OPTION_FILES = {
+    "include_files": [
+        "inventory_service/files.py",
+        "inventory_service/files_api.py",
+        "tests/test_files.py",
+        "tests/test_files_api.py",
+    ],
     "ci": [".github/workflows/ci.yml"],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
 }
@@ -168,7 +174,12 @@ class LiveServer:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # Seen after streaming a large GridFS file: it ignored SIGTERM.
+                self.process.kill()
+                self.process.wait(timeout=10)
         self.process = None
         (self.directory / "nx.pid").unlink(missing_ok=True)
 

@@ -41,6 +41,8 @@ EXPECTED_FILES = [
     "inventory_service/converters.py",
     "inventory_service/db.py",
     "inventory_service/errors.py",
+    "inventory_service/files.py",
+    "inventory_service/files_api.py",
     "inventory_service/health.py",
     "inventory_service/indexes.py",
     "inventory_service/items.py",
@@ -56,6 +58,8 @@ EXPECTED_FILES = [
     "tests/test_converters.py",
     "tests/test_db.py",
     "tests/test_errors.py",
+    "tests/test_files.py",
+    "tests/test_files_api.py",
     "tests/test_health.py",
     "tests/test_items.py",
     "tests/test_json_provider.py",
@@ -69,6 +73,7 @@ VARIANTS = {
     "python-3.13": {"python_version": "3.13"},
     "python-3.14": {"python_version": "3.14"},
     "no-email": {"author_email": ""},
+    "no-files": {"include_files": False},
     "custom-names": {
         "project_name": "Orders API",
         "package_name": "orders",
@@ -87,8 +92,11 @@ VARIANTS = {
 
 # Words that must appear nowhere in a bake when the option is off.
 OPTION_TRACES = {
+    "include_files": re.compile(
+        r"gridfs|files_api|save_file|send_file|FILES_|/api/files", re.IGNORECASE
+    ),
     "ci": re.compile(r"\.github|GitHub Actions|workflow|Continuous integration"),
-    "docker": re.compile(r"docker|compose", re.IGNORECASE),
+    "docker": re.compile(r"docker|\bcompose\b", re.IGNORECASE),
 }
 
 
@@ -206,3 +214,9 @@ def test_variant_bakes_cleanly_and_its_tests_pass(bake: Bake, variant: str) -> N
             match = OPTION_TRACES[option].search(path.read_text(encoding="utf-8"))
             assert not match, f"{option} is off but {path} says {match[0]!r}"
     assert passed_count(run_project_tests(project)) >= 100
+
+
+def test_files_are_in_the_default_bake(project: Path) -> None:
+    text = "\n".join(p.read_text() for p in all_files(project))
+    for trace in ("gridfs", "files_api", "FILES_MAX_SIZE", "/api/files", "save_file"):
+        assert trace in text

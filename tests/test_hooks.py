@@ -100,11 +100,13 @@ def test_the_cli_prints_one_line_naming_field_value_and_rule(
             "python_version '2.7' must be a Python version from 3.11 on, like 3.12",
         ),
         ("ci", "gitlab", "ci 'gitlab' must be one of github, none"),
-        ("docker", "yes", "docker must be true or false, got 'yes'"),
+        ("docker", "yes", "docker must be yes or no, got 'yes'"),
+        ("include_files", 1, "include_files must be yes or no, got 1"),
+        ("include_files", None, "include_files must be yes or no, got None"),
     ],
 )
 def test_an_answer_cookiecutter_cannot_refuse_is_refused_by_the_hook(
-    tmp_path: Path, field: str, value: str, message: str
+    tmp_path: Path, field: str, value: object, message: str
 ) -> None:
     # cookiecutter checks choices and yes/no answers itself, but a replay file or
     # cruft can carry any value: the hook checks every answer regardless.
@@ -114,8 +116,9 @@ def test_an_answer_cookiecutter_cannot_refuse_is_refused_by_the_hook(
         package_name="svc",
         database_name="svc",
         python_version="3.11",
-        ci="github",
+        include_files=True,
         docker=True,
+        ci="github",
     )
     answers[field] = value
     rendered = render_hook("pre_gen_project.py", answers, tmp_path)
@@ -175,8 +178,9 @@ def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     answers = {
         "package_name": "inventory_service",
         "project_slug": "x",
-        "ci": "github",
+        "include_files": True,
         "docker": True,
+        "ci": "github",
     }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     for _ in range(2):
@@ -201,8 +205,9 @@ def test_post_gen_removes_what_options_turn_off_and_can_run_again(
     answers = {
         "package_name": "inventory_service",
         "project_slug": "x",
-        "ci": "none",
+        "include_files": False,
         "docker": False,
+        "ci": "none",
     }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     for _ in range(2):
@@ -212,6 +217,27 @@ def test_post_gen_removes_what_options_turn_off_and_can_run_again(
         assert not (project / name).exists(), name
     assert not (project / ".github").exists()
     assert (project / "Makefile").exists()
+
+
+def test_yes_and_no_on_the_command_line_bake(tmp_path: Path) -> None:
+    for answer, present in (("no", False), ("yes", True)):
+        output = tmp_path / answer
+        result = run(
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                "-o",
+                str(output),
+                str(TEMPLATE),
+                f"include_files={answer}",
+            ],
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        files = output / "inventory-service" / "inventory_service" / "files.py"
+        assert files.exists() is present
 
 
 @pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])

@@ -67,6 +67,10 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "RETRY_AFTER_SECONDS": (5, _positive),
     "API_PAGE_SIZE": (20, _positive),
     "API_MAX_PAGE_SIZE": (100, _positive),
+{%- if cookiecutter.include_files %}
+    "FILES_MAX_SIZE": (100 * 1024 * 1024, _positive),
+    "FILES_CACHE_SECONDS": (3600, _integer),
+{%- endif %}
     "LOG_LEVEL": ("INFO", _text),
 }
 

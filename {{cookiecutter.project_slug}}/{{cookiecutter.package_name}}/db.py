@@ -90,6 +90,12 @@ def connect(uri: str, options: Mapping[str, Any]) -> MongoClient[Document]:
                 "MONGODB_URI selects mongomock, a development dependency: "
                 "pip install -e '.[dev]', or point MONGODB_URI at a MongoDB server"
             ) from None
+{%- if cookiecutter.include_files %}
+        # Lets gridfs.GridFS work on mongomock databases (files.py needs it).
+        import mongomock.gridfs
+
+        mongomock.gridfs.enable_gridfs_integration()  # type: ignore[no-untyped-call]
+{%- endif %}
         host = "mongodb://" + uri.removeprefix(IN_MEMORY_SCHEME)
         client: MongoClient[Document] = mongomock.MongoClient(host, **common)
         return client

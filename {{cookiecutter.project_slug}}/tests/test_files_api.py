@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from bson import ObjectId
+from conftest import AppFactory
+from flask import Flask
+from pymongo.database import Database
+from werkzeug.http import http_date
+
+from {{ cookiecutter.package_name }}.files import CHUNK_SIZE
+
+# Two GridFS chunks. Under 500 KB, where the test client would spool the
+# request body to a temporary file it never closes (a ResourceWarning).
+DATA = bytes(range(256)) * 1200
+MISSING = str(ObjectId())
+
+
+def upload(
+    client: Any,
+    data: bytes = DATA,
+    filename: str = "data.bin",
+    content_type: str | None = "application/x-example",
+) -> Any:
+    file = (io.BytesIO(data), filename, content_type)
+    return client.post("/api/files", data={"file": file})
+
+
+@pytest.fixture
+def stored(client: Any) -> dict[str, Any]:
+    """One file, uploaded through the API."""
+    response = upload(client)
+    assert response.status_code == 201
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def test_upload_returns_the_file_and_its_location(client: Any) -> None:
+    response = upload(client, filename="../secret/data.bin")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert re.fullmatch(r"[0-9a-f]{24}", body["id"])
+    assert response.headers["Location"] == f"/api/files/{body['id']}"
+    assert body == {
+        "id": body["id"],
+        "filename": "data.bin",
+        "length": len(DATA),
+        "content_type": "application/x-example",
+        "sha256": hashlib.sha256(DATA).hexdigest(),
+    }
+
+
+def test_upload_stores_the_checksum_and_type(client: Any, db: Database[Any]) -> None:
+    body = upload(client).get_json()
+    document = db.fs.files.find_one({"_id": ObjectId(body["id"])})
+    assert document is not None
+    assert document["length"] == len(DATA)
+    assert document["metadata"]["sha256"] == hashlib.sha256(DATA).hexdigest()
+    assert document["metadata"]["contentType"] == "application/x-example"
+
+
+def test_upload_without_a_declared_type_guesses_it(client: Any) -> None:
+    # Built by hand: the test client always declares a type for a file part.
+    body = (
+        b"--b\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="photo.png"\r\n'
+        b"\r\n"
+        b"not really a png\r\n"
+        b"--b--\r\n"
+    )
+    response = client.post(
+        "/api/files", data=body, content_type="multipart/form-data; boundary=b"
+    )
+    assert response.status_code == 201
+    assert response.get_json()["content_type"] == "image/png"
+
+
+def test_upload_without_a_file_is_a_400(client: Any) -> None:
+    for data in ({}, {"other": (io.BytesIO(b"x"), "x.txt")}, {"file": "text"}):
+        response = client.post("/api/files", data=data)
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_upload_with_only_path_parts_for_a_name_is_a_400(client: Any) -> None:
+    response = upload(client, filename="../..")
+    assert response.status_code == 400
+
+
+def test_upload_over_files_max_size_is_a_413(make_app: AppFactory) -> None:
+    client = make_app(FILES_MAX_SIZE=100_000).test_client()
+    response = upload(client, data=b"x" * 200_000)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "request_entity_too_large"
+    assert upload(client, data=b"x" * 50_000).status_code == 201
+
+
+def test_files_max_size_does_not_raise_the_json_limit(make_app: AppFactory) -> None:
+    client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
+    assert upload(client, data=b"x" * 5000).status_code == 201
+    response = client.post("/api/items", json={"name": "x" * 2000})
+    assert response.status_code == 413
+
+
+def test_download_has_the_body_and_headers(client: Any, stored: dict[str, Any]) -> None:
+    response = client.get(f"/api/files/{stored['id']}")
+    assert response.status_code == 200
+    assert response.data == DATA
+    headers = response.headers
+    assert headers["Content-Type"] == "application/x-example"
+    assert headers["Content-Length"] == str(len(DATA))
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "sandbox"
+    assert headers["Content-Disposition"] == 'inline; filename="data.bin"'
+    assert headers["ETag"] == f'"{stored["sha256"]}"'
+    assert headers["Cache-Control"] == "max-age=3600"
+    assert headers["Accept-Ranges"] == "bytes"
+    assert response.last_modified is not None
+    made = ObjectId(stored["id"]).generation_time
+    assert response.last_modified == made.replace(microsecond=0)
+
+
+def test_cache_control_follows_the_setting(make_app: AppFactory) -> None:
+    client = make_app(FILES_CACHE_SECONDS=0).test_client()
+    body = upload(client).get_json()
+    response = client.get(f"/api/files/{body['id']}")
+    assert response.headers["Cache-Control"] == "max-age=0"
+
+
+def test_download_streams_in_chunks(client: Any, stored: dict[str, Any]) -> None:
+    response = client.get(f"/api/files/{stored['id']}", buffered=False)
+    assert response.is_streamed
+    chunks = list(response.response)
+    response.close()
+    assert len(chunks) == 2
+    assert max(len(chunk) for chunk in chunks) == CHUNK_SIZE
+    assert b"".join(chunks) == DATA
+
+
+def test_download_as_attachment(client: Any, stored: dict[str, Any]) -> None:
+    response = client.get(f"/api/files/{stored['id']}?download=1")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="data.bin"'
+    )
+
+
+def test_a_non_ascii_name_round_trips(client: Any) -> None:
+    body = upload(client, b"hallo", "Übersicht.txt", "text/plain").get_json()
+    assert body["filename"] == "Übersicht.txt"
+    response = client.get(f"/api/files/{body['id']}")
+    assert response.headers["Content-Disposition"] == (
+        "inline; filename=\"Ubersicht.txt\"; filename*=UTF-8''%C3%9Cbersicht.txt"
+    )
+    by_name = client.get("/api/files/by-name/%C3%9Cbersicht.txt")
+    assert by_name.data == b"hallo"
+
+
+def test_a_stored_html_file_is_not_run_as_a_page(client: Any) -> None:
+    body = upload(client, b"<script>alert(1)</script>", "x.html", "text/html")
+    response = client.get(f"/api/files/{body.get_json()['id']}")
+    assert response.headers["Content-Type"] == "text/html"
+    assert response.headers["Content-Security-Policy"] == "sandbox"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_if_none_match_gives_304(client: Any, stored: dict[str, Any]) -> None:
+    url = f"/api/files/{stored['id']}"
+    etag = client.get(url).headers["ETag"]
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    other = client.get(url, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200
+
+
+def test_if_modified_since_gives_304(client: Any, stored: dict[str, Any]) -> None:
+    url = f"/api/files/{stored['id']}"
+    later = http_date(datetime.now(UTC) + timedelta(minutes=1))
+    assert client.get(url, headers={"If-Modified-Since": later}).status_code == 304
+    earlier = http_date(datetime.now(UTC) - timedelta(days=1))
+    assert client.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "end"),
+    [
+        ("bytes=0-9", 0, 9),
+        (f"bytes={CHUNK_SIZE - 5}-{CHUNK_SIZE + 4}", CHUNK_SIZE - 5, CHUNK_SIZE + 4),
+        (f"bytes={len(DATA) - 100}-", len(DATA) - 100, len(DATA) - 1),
+        ("bytes=-100", len(DATA) - 100, len(DATA) - 1),
+    ],
+)
+def test_range_gives_206_with_the_slice(
+    client: Any, stored: dict[str, Any], header: str, start: int, end: int
+) -> None:
+    response = client.get(f"/api/files/{stored['id']}", headers={"Range": header})
+    assert response.status_code == 206
+    assert response.data == DATA[start : end + 1]
+    assert response.headers["Content-Range"] == f"bytes {start}-{end}/{len(DATA)}"
+    assert response.headers["Content-Length"] == str(end - start + 1)
+
+
+def test_an_unsatisfiable_range_is_a_416(client: Any, stored: dict[str, Any]) -> None:
+    response = client.get(
+        f"/api/files/{stored['id']}", headers={"Range": f"bytes={len(DATA)}-"}
+    )
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{len(DATA)}"
+
+
+def test_missing_or_malformed_ids_are_404_json(client: Any) -> None:
+    for url in (
+        f"/api/files/{MISSING}",
+        "/api/files/not-an-id",
+        "/api/files/by-name/missing.txt",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_by_name_serves_the_newest_revision_or_the_one_asked_for(
+    client: Any,
+) -> None:
+    for number in range(3):
+        upload(client, b"v%d" % number, "notes.txt", "text/plain")
+    url = "/api/files/by-name/notes.txt"
+    assert client.get(url).data == b"v2"
+    assert client.get(f"{url}?version=0").data == b"v0"
+    assert client.get(f"{url}?version=1").data == b"v1"
+    assert client.get(f"{url}?version=-1").data == b"v2"
+    assert client.get(f"{url}?version=-3").data == b"v0"
+    assert client.get(f"{url}?version=3").status_code == 404
+    assert client.get(f"{url}?version=-4").status_code == 404
+    response = client.get(f"{url}?version=newest")
+    assert response.status_code == 400
+    assert "version" in response.get_json()["error"]["message"]
+
+
+def test_by_name_with_a_path_never_matches(client: Any) -> None:
+    upload(client, b"x", "dir/inner.txt")
+    assert client.get("/api/files/by-name/inner.txt").status_code == 200
+    assert client.get("/api/files/by-name/dir/inner.txt").status_code == 404
+
+
+def test_delete_then_404(
+    client: Any, stored: dict[str, Any], db: Database[Any]
+) -> None:
+    url = f"/api/files/{stored['id']}"
+    response = client.delete(url)
+    assert response.status_code == 204
+    assert db.fs.chunks.find_one() is None
+    assert client.get(url).status_code == 404
+    again = client.delete(url)
+    assert again.status_code == 404
+    assert again.get_json()["error"]["code"] == "not_found"
+
+
+def test_files_work_on_the_in_memory_database(make_app: AppFactory) -> None:
+    """The no-server development mode has files too (mongomock's GridFS)."""
+    app: Flask = make_app(MONGODB_URI="mongomock://localhost")
+    client = app.test_client()
+    body = upload(client, b"in memory").get_json()
+    assert client.get(f"/api/files/{body['id']}").data == b"in memory"
+
+
+def test_the_database_being_down_is_a_503(offline_app: Flask) -> None:
+    client = offline_app.test_client()
+    assert upload(client).status_code == 503
+    assert client.get(f"/api/files/{MISSING}").status_code == 503
