@@ -237,9 +237,10 @@ def test_by_name_serves_the_newest_revision_or_the_one_asked_for(
     assert client.get(f"{url}?version=-3").data == b"v0"
     assert client.get(f"{url}?version=3").status_code == 404
     assert client.get(f"{url}?version=-4").status_code == 404
-    response = client.get(f"{url}?version=newest")
-    assert response.status_code == 400
-    assert "version" in response.get_json()["error"]["message"]
+    for bad in ("newest", "1_0", "", "9" * 20):
+        response = client.get(f"{url}?version={bad}")
+        assert response.status_code == 400, bad
+        assert "version" in response.get_json()["error"]["message"]
 
 
 def test_by_name_with_a_path_never_matches(client: Any) -> None:

@@ -137,8 +137,8 @@ def open_file(file_id: Any) -> GridOut:
 def open_file_by_name(filename: str, version: int = -1) -> GridOut:
     """Revision ``version`` of ``filename`` (0 the first, -1 the newest), or a 404.
 
-        Revisions are ordered by upload time, then by id, so two uploads in the same
-        millisecond still have a fixed order. Only ``_id``s are read to pick one, and
+    Revisions are ordered by upload time, then by id, so two uploads in the same
+    millisecond still have a fixed order. Only ``_id``s are read to pick one, and
     no more of them than needed.
     """
     order = ASCENDING if version >= 0 else DESCENDING

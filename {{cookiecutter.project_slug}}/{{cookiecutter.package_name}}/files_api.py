@@ -6,6 +6,8 @@ can call ``save_file``/``send_file`` the same way.
 
 from __future__ import annotations
 
+import re
+
 from bson import ObjectId
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
@@ -15,6 +17,7 @@ from .files import delete_file, open_file, open_file_by_name, save_file, send_fi
 bp = Blueprint("files", __name__, url_prefix="/api/files")
 
 FIELD = "file"
+VERSION = re.compile(r"-?[0-9]{1,9}")
 
 
 def wants_attachment() -> bool:
@@ -47,11 +50,9 @@ def download_file(file_id: ObjectId) -> Response:
 def download_file_by_name(filename: str) -> Response:
     """The newest revision, or ``?version=N``: 0 the first, -1 the newest."""
     raw = request.args.get("version", "-1")
-    try:
-        version = int(raw)
-    except ValueError:
-        raise BadRequest("version must be a whole number, like 0 or -1.") from None
-    grid_out = open_file_by_name(filename, version)
+    if not VERSION.fullmatch(raw):
+        raise BadRequest("version must be a whole number, like 0 or -1.")
+    grid_out = open_file_by_name(filename, int(raw))
     return send_file(grid_out, as_attachment=wants_attachment())
 
 
