@@ -84,11 +84,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument(
-        "--output", type=Path, default=BENCH, help="where results.json and the PNG go"
+        "--output",
+        type=Path,
+        help="where results.json and the PNG go (default: bench/, or bench/out/ "
+        "with --quick, so a smoke run never replaces the committed full run)",
     )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     settings = MODES[mode]
+    if args.output is None:
+        args.output = BENCH / "out" if args.quick else BENCH
     args.output.mkdir(parents=True, exist_ok=True)
     # nx-27017 and gunicorn are scripts next to this interpreter (venv or not).
     bin_dir = str(Path(sys.executable).parent)
