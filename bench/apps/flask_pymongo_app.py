@@ -1,0 +1,46 @@
+"""The same two routes written the Flask-PyMongo 3.x way, as its docs show them.
+
+Same query, same public shape (``_id`` becomes ``id``); the JSON is Flask-PyMongo's
+own BSONProvider (extended JSON: ``{"$date": ...}``), because that is what using the
+library gives you.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from bson import ObjectId
+from flask import Flask, Response, jsonify, request, url_for
+from flask_pymongo import PyMongo
+
+mongo = PyMongo()
+
+
+def to_json(document: dict[str, Any]) -> dict[str, Any]:
+    public = {key: value for key, value in document.items() if key != "_id"}
+    return {"id": str(document["_id"]), **public}
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+    mongo.init_app(app, os.environ["MONGODB_URI"], tz_aware=True)
+
+    @app.get("/api/items/<ObjectId:item_id>")
+    def get_item(item_id: Any) -> Response:
+        return jsonify(to_json(mongo.db.items.find_one_or_404({"_id": item_id})))
+
+    @app.get("/api/items")
+    def list_items() -> Response:
+        limit = request.args.get("limit", 20, type=int)
+        after = request.args.get("after")
+        query = {"_id": {"$gt": ObjectId(after)}} if after else {}
+        documents = list(mongo.db.items.find(query).sort("_id", 1).limit(limit + 1))
+        next_url = None
+        if len(documents) > limit:
+            del documents[limit:]
+            after = str(documents[-1]["_id"])
+            next_url = url_for("list_items", after=after, limit=limit)
+        return jsonify(items=[to_json(doc) for doc in documents], next=next_url)
+
+    return app

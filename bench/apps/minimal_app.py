@@ -1,0 +1,62 @@
+"""The floor: one global MongoClient, two plain Flask views, no extension layers.
+
+What the bare stack (Flask + pymongo + json) can do on the same two routes with the
+same public shape; the generated service's layers are measured against this.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from flask import Flask, Response, abort, request
+from pymongo import MongoClient
+
+client: MongoClient[dict[str, Any]] = MongoClient(
+    os.environ["MONGODB_URI"], tz_aware=True
+)
+items = client.get_default_database()["items"]
+app = Flask(__name__)
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds")
+    raise TypeError(repr(value))
+
+
+def to_json(document: dict[str, Any]) -> dict[str, Any]:
+    public = {key: value for key, value in document.items() if key != "_id"}
+    return {"id": str(document["_id"]), **public}
+
+
+def respond(body: Any) -> Response:
+    return Response(json.dumps(body, default=encode), mimetype="application/json")
+
+
+@app.get("/api/items/<item_id>")
+def get_item(item_id: str) -> Response:
+    if not ObjectId.is_valid(item_id):
+        abort(404)
+    document = items.find_one({"_id": ObjectId(item_id)})
+    if document is None:
+        abort(404)
+    return respond(to_json(document))
+
+
+@app.get("/api/items")
+def list_items() -> Response:
+    limit = int(request.args.get("limit", 20))
+    after = request.args.get("after")
+    query = {"_id": {"$gt": ObjectId(after)}} if after else {}
+    documents = list(items.find(query).sort("_id", 1).limit(limit + 1))
+    next_url = None
+    if len(documents) > limit:
+        del documents[limit:]
+        next_url = f"/api/items?after={documents[-1]['_id']}&limit={limit}"
+    return respond({"items": [to_json(doc) for doc in documents], "next": next_url})

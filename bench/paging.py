@@ -1,0 +1,55 @@
+"""Pagination cost as the collection grows: a first page against a deep one.
+
+The generated ``keyset_page`` (``_id > last seen``) and skip/limit are both asked for
+a page of 20 at the same depth of the same collection.
+"""
+
+from __future__ import annotations
+
+import importlib
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from data import seed
+from pymongo.collection import Collection
+
+PAGE = 20
+
+
+def _median_ms(query: Callable[[], list[Any]], repeat: int) -> dict[str, Any]:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        documents = query()
+        timings.append((time.perf_counter() - started) * 1e3)
+        if len(documents) != PAGE:
+            raise RuntimeError(f"a page held {len(documents)} documents, not {PAGE}")
+    return {"ms": timings, "median_ms": statistics.median(timings)}
+
+
+def measure(
+    package: str, collection: Collection[Any], *, size: int, repeat: int
+) -> dict[str, Any]:
+    keyset_page = importlib.import_module(f"{package}.pagination").keyset_page
+    insert_seconds = seed(collection, size)
+    depth = size * 9 // 10
+    cursor = collection.find({}, {"_id": 1}).sort("_id", 1).skip(depth - 1).limit(1)
+    after = next(cursor)["_id"]
+
+    def keyset(after: Any) -> Callable[[], list[Any]]:
+        return lambda: keyset_page(collection, {}, after=after, limit=PAGE).documents
+
+    def skip(depth: int) -> Callable[[], list[Any]]:
+        return lambda: list(collection.find().sort("_id", 1).skip(depth).limit(PAGE))
+
+    return {
+        "collection_size": size,
+        "insert_seconds": insert_seconds,
+        "depth": depth,
+        "keyset_first": _median_ms(keyset(None), repeat),
+        "keyset_deep": _median_ms(keyset(after), repeat),
+        "skip_first": _median_ms(skip(0), repeat),
+        "skip_deep": _median_ms(skip(depth), repeat),
+    }

@@ -1,0 +1,38 @@
+"""The benchmark harness runs from a clone and reports in the promised shape."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from helpers import TEMPLATE, run
+
+RATIO = r"\d+\.\d\d"
+RATIOS_LINE = re.compile(
+    rf"ratios: shared_vs_per_request=(?P<shared_vs_per_request>{RATIO}) "
+    rf"shared_vs_flask_pymongo=(?P<shared_vs_flask_pymongo>{RATIO}) "
+    rf"shared_vs_minimal=(?P<shared_vs_minimal>{RATIO}) "
+    rf"json_vs_flask_pymongo=(?P<json_vs_flask_pymongo>{RATIO}) "
+    rf"deep_vs_first_page=(?P<deep_vs_first_page>{RATIO})"
+)
+
+
+def test_quick_run_prints_the_ratios_and_writes_its_files(tmp_path: Path) -> None:
+    command = [sys.executable, "bench/run.py", "--quick", "--output", str(tmp_path)]
+    result = run(command, TEMPLATE, timeout=120)
+    assert result.returncode == 0, result.stderr[-4000:]
+
+    last_line = result.stdout.rstrip("\n").splitlines()[-1]
+    match = RATIOS_LINE.fullmatch(last_line)
+    assert match, last_line
+    assert "| baked service (one shared client) |" in result.stdout
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["settings"]["mode"] == "quick"
+    for name, printed in match.groupdict().items():
+        assert f"{results['ratios'][name]:.2f}" == printed
+    # The claim the benchmark exists to prove, with a wide margin for noise.
+    assert results["ratios"]["shared_vs_per_request"] > 1.0
+    assert (tmp_path / "throughput.png").read_bytes().startswith(b"\x89PNG")
