@@ -302,10 +302,17 @@ def served_by_gunicorn(
         )
     served = Served(f"http://127.0.0.1:{port}", log, process)
     try:
+        deadline = time.monotonic() + timeout
         try:
             wait_for_http(f"{served.url}/healthz", timeout=timeout)
         except OSError:
             raise RuntimeError(f"gunicorn did not serve:\n{served.output()}") from None
+        # One worker answering is not all of them booted: wait for the rest, so
+        # tests that count workers see every one of them.
+        while len(served.worker_pids()) < int(environ["WEB_CONCURRENCY"]):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn workers missing:\n{served.output()}")
+            time.sleep(0.05)
         yield served
     finally:
         process.send_signal(signal.SIGTERM)
