@@ -50,7 +50,6 @@ EXPECTED_FILES = [
     "inventory_service/logs.py",
     "inventory_service/pagination.py",
     "inventory_service/py.typed",
-    "inventory_service/sessions.py",
     "inventory_service/validation.py",
     "tests/conftest.py",
     "tests/test_app.py",
@@ -65,7 +64,6 @@ EXPECTED_FILES = [
     "tests/test_items.py",
     "tests/test_json_provider.py",
     "tests/test_pagination.py",
-    "tests/test_sessions.py",
     "tests/test_validation.py",
 ]
 

@@ -17,7 +17,6 @@ from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
 from .logs import configure_logging
-from .sessions import CookieSessionsOnDemand
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -28,7 +27,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(settings)
     app.json = MongoJSONProvider(app)
-    app.session_interface = CookieSessionsOnDemand()
     # Converters must exist before any route that uses them is registered.
     app.url_map.converters["objectid"] = ObjectIdConverter
 
