@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
+from werkzeug.exceptions import BadRequest
 
-from {{ cookiecutter.package_name }}.validation import MAX_DEPTH, unstorable
+from {{ cookiecutter.package_name }}.validation import MAX_DEPTH, query_int, unstorable
 
 
 def test_plain_values_are_storable() -> None:
@@ -44,3 +46,22 @@ def test_deep_nesting_is_refused_without_recursion() -> None:
     problems = unstorable(body)
     assert len(problems) == 1
     assert "nests deeper" in next(iter(problems.values()))
+
+
+@pytest.mark.parametrize(("query", "expected"), [("", 5), ("n=7", 7), ("n=-3", -3)])
+def test_query_int_reads_plain_whole_numbers(
+    app: Flask, query: str, expected: int
+) -> None:
+    with app.test_request_context(f"/?{query}"):
+        assert query_int("n", 5, minimum=-10, maximum=10) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "ten", "1_0", " 7", "\u0667", "7.0", "11", "-11"])
+def test_query_int_refuses_anything_else_naming_the_argument(
+    app: Flask, raw: str
+) -> None:
+    with (
+        app.test_request_context("/", query_string={"n": raw}),
+        pytest.raises(BadRequest, match=r"^400 Bad Request: n must be"),
+    ):
+        query_int("n", 5, minimum=-10, maximum=10)

@@ -6,18 +6,18 @@ can call ``save_file``/``send_file`` the same way.
 
 from __future__ import annotations
 
-import re
-
 from bson import ObjectId
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
 from .files import delete_file, open_file, open_file_by_name, save_file, send_file
+from .validation import query_int
 
 bp = Blueprint("files", __name__, url_prefix="/api/files")
 
 FIELD = "file"
-VERSION = re.compile(r"-?[0-9]{1,9}")
+# Revisions counted from either end; far past any real history, still a bound.
+MAX_VERSION = 1_000_000
 
 
 def wants_attachment() -> bool:
@@ -49,10 +49,8 @@ def download_file(file_id: ObjectId) -> Response:
 @bp.get("/by-name/<path:filename>")
 def download_file_by_name(filename: str) -> Response:
     """The newest revision, or ``?version=N``: 0 the first, -1 the newest."""
-    raw = request.args.get("version", "-1")
-    if not VERSION.fullmatch(raw):
-        raise BadRequest("version must be a whole number, like 0 or -1.")
-    grid_out = open_file_by_name(filename, int(raw))
+    version = query_int("version", -1, minimum=-MAX_VERSION, maximum=MAX_VERSION)
+    grid_out = open_file_by_name(filename, version)
     return send_file(grid_out, as_attachment=wants_attachment())
 
 

@@ -16,6 +16,8 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 from werkzeug.exceptions import BadRequest
 
+from .validation import query_int
+
 
 @dataclass(frozen=True)
 class Page:
@@ -25,13 +27,12 @@ class Page:
 
 def page_arguments() -> tuple[ObjectId | None, int]:
     """``after`` and ``limit`` from the query string, or a 400 saying what is wrong."""
-    maximum = current_app.config["API_MAX_PAGE_SIZE"]
-    raw_limit = request.args.get("limit", str(current_app.config["API_PAGE_SIZE"]))
-    if not (raw_limit.isascii() and raw_limit.isdigit()):
-        raise BadRequest("limit must be a whole number.")
-    limit = int(raw_limit)
-    if not 1 <= limit <= maximum:
-        raise BadRequest(f"limit must be between 1 and {maximum}.")
+    limit = query_int(
+        "limit",
+        current_app.config["API_PAGE_SIZE"],
+        minimum=1,
+        maximum=current_app.config["API_MAX_PAGE_SIZE"],
+    )
     after = request.args.get("after")
     if after is None:
         return None, limit

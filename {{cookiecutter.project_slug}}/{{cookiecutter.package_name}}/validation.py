@@ -1,15 +1,17 @@
-"""Checks every write body must pass before it gets near the database.
+"""Checks request input must pass before it gets near the database.
 
 MongoDB treats keys starting with ``$`` as operators and dotted keys as paths, so a
 body like ``{"name": {"$gt": ""}}`` or ``{"a.b": 1}`` is an injection attempt, not
 data. BSON also cannot store some things JSON can carry (integers past 64 bits, NUL
 in keys, lone surrogates); refusing them here turns what would be a 500 from the
 driver into a 422 that names the field. Views then copy only the fields they know.
+Query-string numbers get one strict parser, so every endpoint refuses the same way.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from flask import request
@@ -17,6 +19,8 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 MAX_DEPTH = 32
 INT64 = range(-(2**63), 2**63)
+# Plain ASCII digits: int() alone would also take "1_0", " 7" and non-Latin digits.
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 
 
 class ValidationError(UnprocessableEntity):
@@ -43,6 +47,19 @@ def json_object() -> dict[str, Any]:
     if problems:
         raise ValidationError(problems)
     return body
+
+
+def query_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """The query argument ``name`` as an integer in range, or a 400 naming it."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise BadRequest(f"{name} must be a whole number.")
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise BadRequest(f"{name} must be between {minimum} and {maximum}.")
+    return value
 
 
 def unstorable(body: dict[str, Any]) -> dict[str, str]:
