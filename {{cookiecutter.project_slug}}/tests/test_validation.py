@@ -6,7 +6,11 @@ import pytest
 from flask import Flask
 from werkzeug.exceptions import BadRequest
 
-from {{ cookiecutter.package_name }}.validation import MAX_DEPTH, query_int, unstorable
+from {{ cookiecutter.package_name }}.validation import (
+    MAX_DEPTH,
+    query_int,
+    unstorable,
+)
 
 
 def test_plain_values_are_storable() -> None:
