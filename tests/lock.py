@@ -45,19 +45,13 @@ def make_lock(project: Path, *, upgrade: bool = False, args: str = "") -> None:
 
     ``args`` go to ``uv pip compile`` (the Makefile's ``LOCK_ARGS``).
     """
+    command = ["make", "upgrade" if upgrade else "lock"]
+    if args:
+        command.append(f"LOCK_ARGS={args}")
     # uv comes from requirements-dev.txt, next to this interpreter.
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    subprocess.run(
-        [
-            "make",
-            "upgrade" if upgrade else "lock",
-            *([f"LOCK_ARGS={args}"] * bool(args)),
-        ],
-        cwd=project,
-        env={**os.environ, "PATH": path},
-        check=True,
-        timeout=300,
-    )
+    environ = {**os.environ, "PATH": path}
+    subprocess.run(command, cwd=project, env=environ, check=True, timeout=300)
 
 
 def read_locks(directory: Path) -> dict[str, str]:

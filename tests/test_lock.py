@@ -9,7 +9,6 @@ tests that run ``make lock`` resolve against PyPI, so they need the network.
 
 from __future__ import annotations
 
-import difflib
 import shutil
 import tomllib
 from pathlib import Path
@@ -37,10 +36,8 @@ def declared(project: Path, extra: str | None = None) -> set[str]:
 
 def test_every_declared_dependency_is_pinned_with_hashes(project: Path) -> None:
     """Offline: a dependency added to pyproject.toml without relocking fails here."""
-    prod, dev = (
-        pins(project / "requirements.txt"),
-        pins(project / "requirements-dev.txt"),
-    )
+    prod = pins(project / "requirements.txt")
+    dev = pins(project / "requirements-dev.txt")
     assert declared(project) <= set(prod), RELOCK
     assert declared(project, "dev") <= set(dev), RELOCK
     # The tests run on the versions production installs.
@@ -67,12 +64,7 @@ def test_the_shipped_locks_are_what_make_lock_writes(
     assert read_locks(project) == shipped  # copied as they are, never rendered
     make_lock(project)
     for name, text in read_locks(project).items():
-        diff = difflib.unified_diff(
-            shipped[name].splitlines(), text.splitlines(), "shipped", "make lock", n=0
-        )
-        assert text == shipped[name], f"{name} is stale: {RELOCK}\n" + "\n".join(
-            list(diff)[:40]
-        )
+        assert text == shipped[name], f"{name} is stale: {RELOCK}"
 
 
 def test_relocking_keeps_the_pinned_versions(project: Path, tmp_path: Path) -> None:
