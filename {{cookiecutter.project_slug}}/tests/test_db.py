@@ -133,9 +133,7 @@ def test_the_uri_scheme_chooses_the_backend(app: Flask) -> None:
     assert backend == ("mongomock" if in_memory else "pymongo")
 
 
-def test_the_in_memory_clock_is_utc_and_not_deprecated(
-    make_app: AppFactory,
-) -> None:
+def test_the_in_memory_clock_is_utc_and_not_deprecated(make_app: AppFactory) -> None:
     with make_app(MONGODB_URI="mongomock://localhost").app_context():
         collection = get_db()["clock"]
         before = datetime.now(UTC)
