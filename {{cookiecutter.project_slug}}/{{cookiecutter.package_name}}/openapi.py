@@ -170,8 +170,10 @@ class Builder:
             errors.add(404)
         if spec.query:
             errors.add(400)
-        if spec.body is not None or spec.content is not None:
+        if spec.body is not None:
             errors.update(JSON_BODY_ERRORS)
+        if spec.content is not None:
+            errors.add(400)
         if spec.database:
             errors.add(503)
         for status in sorted(errors):
