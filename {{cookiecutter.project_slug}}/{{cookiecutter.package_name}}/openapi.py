@@ -45,6 +45,9 @@ ERRORS = {
     503: "The database is unavailable; retry after `Retry-After` seconds.",
 }
 JSON_BODY_ERRORS = (400, 413, 415, 422)
+# gunicorn refuses a request line over limit_request_line itself, before the
+# app runs, so that answer has gunicorn's small HTML body, not the error shape.
+TOO_LONG = "The URL is too long (the server refuses it before the app runs)."
 
 bp = Blueprint("openapi", __name__)
 
@@ -178,6 +181,7 @@ class Builder:
             errors.add(503)
         for status in sorted(errors):
             answers.setdefault(str(status), self.error(status))
+        answers["414"] = {"description": TOO_LONG}
         return answers
 
 
