@@ -201,17 +201,15 @@ class Store:
     def update(self, document_id: ObjectId, changes: Model) -> Response:
         """Set the given fields and read the result back in one round trip.
 
-        ``updated_at`` comes from this service's clock, like ``created_at``, so
-        the two are comparable whatever the database server's clock says.
+        The database stamps ``updated_at`` (``$currentDate``) in the same write.
         """
         fields = self.keyed(changes.model_dump(exclude_unset=True))
         if not fields:
             raise ValidationError({"body": "must set at least one field"})
-        fields["updated_at"] = datetime.now(UTC)
         try:
             document = self.collection().find_one_and_update(
                 {"_id": document_id},
-                {"$set": fields},
+                {"$set": fields, "$currentDate": {"updated_at": True}},
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
