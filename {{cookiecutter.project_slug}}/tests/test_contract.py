@@ -20,6 +20,8 @@ from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from {{ cookiecutter.package_name }}.config import ConfigError
+
 # Per operation and mode: a few cases each keep this file near a second.
 EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 2}
 BUDGET = settings(
@@ -59,9 +61,16 @@ def test_every_route_is_in_the_document(app: Flask, client: Any) -> None:
             assert (name, method) in documented, (name, method)
 
 
-def test_the_document_can_be_switched_off(make_app: Any) -> None:
-    app = make_app(API_DOCS_ENABLED="false")
+@pytest.mark.parametrize("off", ["false", "0", "no", False])
+def test_the_document_can_be_switched_off(make_app: Any, off: object) -> None:
+    app = make_app(API_DOCS_ENABLED=off)
     assert app.test_client().get("/openapi.json").status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["maybe", "", "2", 1])
+def test_a_bad_switch_names_the_setting(make_app: Any, bad: object) -> None:
+    with pytest.raises(ConfigError, match="API_DOCS_ENABLED"):
+        make_app(API_DOCS_ENABLED=bad)
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode))
