@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from {{ cookiecutter.package_name }}.config import ConfigError
 
 # Per operation and mode: a few cases each keep this file near a second.
-EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 2}
+EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 2}
 BUDGET = settings(
     max_examples=4,
     derandomize=True,
@@ -102,5 +102,5 @@ def test_linked_calls_keep_the_contract(api: OpenApiSchema) -> None:
     machine = api.as_state_machine()
     run_state_machine_as_test(
         machine,
-        settings=settings(BUDGET, max_examples=1, stateful_step_count=6),
+        settings=settings(BUDGET, max_examples=1, stateful_step_count=5),
     )
