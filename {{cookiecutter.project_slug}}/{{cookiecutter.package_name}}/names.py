@@ -1,8 +1,8 @@
-"""One rule for every name that identifies something (item names, file names).
+"""One rule for every name that identifies something (an item's name, say).
 
 Two names a person cannot tell apart must be the same name, or a unique index
 lets ``Widget`` and ``Widget`` plus a zero-width space live side by side, and a
-file uploaded under one spelling cannot be fetched under another. So every name
+thing stored under one spelling cannot be found under another. So every name
 is cleaned the same way on write and on lookup:
 
 - NFKC: compatibility forms fold together (``ﬁ`` is ``fi``, full-width

@@ -239,7 +239,7 @@ def build_document(app: Flask) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": {{ cookiecutter.project_name | tojson }},
+            "title": "{{ cookiecutter.project_slug }}",
             "version": app.config.get("API_VERSION", "0.1.0"),
         },
         "paths": dict(sorted(paths.items())),
