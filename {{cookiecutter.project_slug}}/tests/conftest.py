@@ -3,7 +3,8 @@
 By default each app gets its own in-memory mongomock database. Set
 ``TEST_MONGODB_URI`` (for example ``mongodb://localhost:27017``) and the same
 tests run against that server instead, each app on a fresh database that is
-dropped afterwards.
+dropped afterwards. A live database is set up exactly as a deploy sets one up, by
+``schema.upgrade``; an in-memory one sets itself up when its client is made.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ from flask import Flask
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.db import close_db, get_client, get_db
+from {{ cookiecutter.package_name }} import create_app, schema
+from {{ cookiecutter.package_name }}.db import (
+    close_db,
+    deploy_database,
+    get_client,
+    get_db,
+)
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
 # A closed port on loopback: connections are refused at once, so "the database
@@ -46,6 +52,9 @@ def make_app() -> Iterator[AppFactory]:
         }
         app = create_app(config)
         apps.append(app)
+        if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
+            with app.app_context(), deploy_database() as database:
+                schema.upgrade(database)
         return app
 
     yield factory
@@ -66,7 +75,9 @@ def app(make_app: AppFactory) -> Flask:
 def offline_app(make_app: AppFactory) -> Flask:
     """An app whose database is down, failing within 0.2 s."""
     return make_app(
-        MONGODB_URI=UNREACHABLE_URI, MONGODB_SERVER_SELECTION_TIMEOUT_MS=200
+        MONGODB_URI=UNREACHABLE_URI,
+        MONGODB_SERVER_SELECTION_TIMEOUT_MS=200,
+        MONGODB_TIMEOUT_MS=200,
     )
 
 
