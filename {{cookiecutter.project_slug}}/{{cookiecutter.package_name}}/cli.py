@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from pymongo.errors import PyMongoError
 
 from . import db, items, schema
 
-
-@click.group("db")
-def db_group() -> None:
-    """The database's schema."""
+# An AppGroup, so its commands run inside the app's context like Flask's own.
+db_group = AppGroup("db", help="The database's schema.")
 
 
 @db_group.command("upgrade")
@@ -44,7 +43,9 @@ def upgrade_command(wait: float, lease: float) -> None:
         raise click.ClickException(str(error)) from None
     except PyMongoError as error:
         first_line = str(error).split(", Timeout:")[0].splitlines()[0]
-        raise click.ClickException(f"the database did not answer: {first_line}") from None
+        raise click.ClickException(
+            f"the database did not answer: {first_line}"
+        ) from None
     click.echo("Schema up to date.")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, jsonify
 from flask.blueprints import BlueprintSetupState
@@ -29,17 +30,20 @@ EXTENSION = "schema_check"
 class SchemaCheck:
     """The last answer to "which declared indexes are missing?", with its expiry."""
 
-    def __init__(self, seconds: int) -> None:
+    def __init__(
+        self, seconds: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.seconds = seconds
+        self.clock = clock
         self.missing: list[str] = []
         self.expires = 0.0
         self._lock = threading.Lock()
 
     def current(self) -> list[str]:
         with self._lock:
-            if time.monotonic() >= self.expires:
+            if self.clock() >= self.expires:
                 self.missing = indexes.missing(get_db())
-                self.expires = time.monotonic() + self.seconds
+                self.expires = self.clock() + self.seconds
             return self.missing
 
 

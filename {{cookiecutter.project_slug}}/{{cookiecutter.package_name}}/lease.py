@@ -32,11 +32,11 @@ COLLECTION = "schema_lease"
 POLL_SECONDS = 0.5
 
 
-class LeaseHeld(RuntimeError):
+class LeaseHeldError(RuntimeError):
     """Someone else holds the lease, and it did not come free in time."""
 
 
-class LeaseLost(RuntimeError):
+class LeaseLostError(RuntimeError):
     """The lease expired and another owner took it while we worked."""
 
 
@@ -73,26 +73,26 @@ class Lease:
         return taken is not None and taken.get("owner") == self.owner
 
     def acquire(self, wait: float) -> None:
-        """Take the lease, polling for up to ``wait`` seconds; LeaseHeld if not."""
+        """Take the lease, polling for up to ``wait`` seconds; LeaseHeldError if not."""
         deadline = time.monotonic() + wait
         while not self.try_acquire():
             if time.monotonic() >= deadline:
                 holder = self.collection.find_one({"_id": self.name}) or {}
-                raise LeaseHeld(
+                raise LeaseHeldError(
                     f"another upgrade holds the {self.name!r} lock "
-                    f"(owner {holder.get('owner')}, until {holder.get('expires_at')} "
-                    f"UTC); waited {wait:g} s. Try again when it ends or expires."
+                    f"(owner {holder.get('owner')}, until {holder.get('expires_at')}); "
+                    f"waited {wait:g} s. Try again when it ends or expires."
                 )
             time.sleep(POLL_SECONDS)
 
     def renew(self) -> None:
-        """Push the expiry forward; LeaseLost if it is no longer ours."""
+        """Push the expiry forward; LeaseLostError if it is no longer ours."""
         result = self.collection.update_one(
             {"_id": self.name, "owner": self.owner},
             {"$set": {"expires_at": self._expiry()}},
         )
         if result.matched_count == 0:
-            raise LeaseLost(
+            raise LeaseLostError(
                 f"the {self.name!r} lock expired and was taken over; "
                 "use a longer lease (--lease)"
             )

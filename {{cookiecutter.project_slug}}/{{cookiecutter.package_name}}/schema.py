@@ -17,7 +17,7 @@ from pymongo.database import Database
 from pymongo.errors import OperationFailure
 
 from . import indexes
-from .lease import COLLECTION, LeaseHeld, LeaseLost, hold
+from .lease import COLLECTION, LeaseHeldError, LeaseLostError, hold
 
 LEASE_NAME = "schema"
 LEASE_SECONDS = 300.0
@@ -79,5 +79,5 @@ def upgrade(
             for step in steps:
                 step(db, report)
                 lease.renew()
-    except (LeaseHeld, LeaseLost) as error:
+    except (LeaseHeldError, LeaseLostError) as error:
         raise UpgradeError(str(error)) from error
