@@ -95,6 +95,9 @@ def test_an_outage_is_503_and_the_same_workers_recover(
                 "--preload",
                 MONGODB_URI=f"{server.uri}/outage",
                 MONGODB_SERVER_SELECTION_TIMEOUT_MS=str(SELECTION_TIMEOUT_MS),
+                # Every operation's deadline (timeoutMS) bounds server selection
+                # too, so it sets how soon an outage becomes a 503.
+                MONGODB_TIMEOUT_MS=str(SELECTION_TIMEOUT_MS),
             ) as app,
             Http(app.url) as http,
         ):

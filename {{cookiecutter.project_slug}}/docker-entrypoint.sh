@@ -1,0 +1,8 @@
+#!/bin/sh
+# The container's start: bring the database's schema up to date, then serve.
+# `flask db upgrade` builds the declared indexes under a lock (so replicas that
+# start together take turns) with MONGODB_DEPLOY_URI's credential; if it fails,
+# the container stops here with one line saying why, before taking any traffic.
+set -eu
+flask --app {{ cookiecutter.package_name }} db upgrade
+exec "$@"
