@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 
 class StallProxy:
@@ -49,10 +49,8 @@ class StallProxy:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def _accept(self) -> None:
         while not self._closed.is_set():
@@ -75,10 +73,8 @@ class StallProxy:
         self._closed.set()
         with self._lock:
             for sock in self._sockets:
-                try:
+                with suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
 
 @contextmanager

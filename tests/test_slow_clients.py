@@ -71,6 +71,6 @@ def test_the_threaded_worker_would_not_survive_them(
         ) as app,
         slow_bodies(app.url, SLOW_CLIENTS, interval=2.0),
         Http(app.url, timeout=LIMIT * 2) as http,
-        pytest.raises(OSError),
+        pytest.raises(TimeoutError),
     ):
         http.request("GET", "/healthz")
