@@ -347,6 +347,7 @@ def test_make_lists_every_target_and_runs_them(project: Path) -> None:
         "help",
         "install",
         "run",
+        "upgrade",
         "test",
         "test-live",
         "lint",
