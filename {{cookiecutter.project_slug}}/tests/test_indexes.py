@@ -7,7 +7,12 @@ from bson.int64 import Int64
 from bson.son import SON
 from pymongo.database import Database
 
-from {{ cookiecutter.package_name }}.indexes import INDEXES, declared, matches, missing
+from {{ cookiecutter.package_name }}.indexes import (
+    INDEXES,
+    declared,
+    matches,
+    missing,
+)
 
 DECLARED = {"key": SON([("name", 1)]), "name": "name_unique", "unique": True}
 

@@ -11,7 +11,11 @@ import pytest
 from pymongo.database import Database
 
 from {{ cookiecutter.package_name }} import schema
-from {{ cookiecutter.package_name }}.lease import COLLECTION, Lease, LeaseLostError
+from {{ cookiecutter.package_name }}.lease import (
+    COLLECTION,
+    Lease,
+    LeaseLostError,
+)
 
 
 def slow_step(spans: list[tuple[float, float]]) -> Any:
