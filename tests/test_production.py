@@ -141,7 +141,12 @@ def test_dockerignore_keeps_secrets_venvs_caches_and_git_out(project: Path) -> N
         f"{PACKAGE}/__pycache__/db.cpython-311.pyc",
     ]:
         assert dockerignored(patterns, path), path
-    for path in ["pyproject.toml", "README.md", f"{PACKAGE}/db.py"]:
+    for path in [
+        "pyproject.toml",
+        "README.md",
+        "docker-entrypoint.sh",
+        f"{PACKAGE}/db.py",
+    ]:
         assert not dockerignored(patterns, path), path
 
 
