@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conftest import UniqueKeys
+import pytest
+from click.testing import Result
 from flask import Flask
 from pymongo.database import Database
+from support import unique_keys
 
 from {{ cookiecutter.package_name }}.indexes import missing
 from {{ cookiecutter.package_name }}.lease import COLLECTION, Lease
@@ -14,13 +16,11 @@ CREATED = "index items.name_unique (name: 1) unique: created"
 PRESENT = "index items.name_unique (name: 1) unique: present"
 
 
-def upgrade(app: Flask, *args: str) -> Any:
+def upgrade(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=["db", "upgrade", *args])
 
 
-def test_db_upgrade_builds_every_declared_index(
-    app: Flask, db: Database[Any], unique_keys: UniqueKeys
-) -> None:
+def test_db_upgrade_builds_every_declared_index(app: Flask, db: Database[Any]) -> None:
     db.items.drop_indexes()
     assert unique_keys(db.items) == []
     result = upgrade(app)
@@ -84,6 +84,9 @@ def test_db_upgrade_with_the_database_down_says_so_in_one_line(
     assert line.startswith("Error: the database did not answer")
 
 
+# The `flask` command pushes an app context for every command; the test runner
+# does so only for the commands of an AppGroup (`db`), so this test asks for one.
+@pytest.mark.usefixtures("app_context")
 def test_seed_inserts_once(app: Flask, db: Database[Any]) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed", "--count", "3"])

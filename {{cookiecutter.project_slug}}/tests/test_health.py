@@ -1,29 +1,34 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from outage import OUTAGE_ERRORS, DownClient
+from pymongo.errors import ConnectionFailure
+from support import AppFactory
+from werkzeug.test import TestResponse
 
 from {{ cookiecutter.package_name }} import health, schema
 from {{ cookiecutter.package_name }}.db import get_client, get_db
 
 
-def test_healthz_is_ok(client: Any) -> None:
+def test_healthz_is_ok(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
 
 
-def test_readyz_pings_the_database(client: Any) -> None:
+def test_readyz_pings_the_database(client: FlaskClient) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ready"}
 
 
+@pytest.mark.parametrize("error", OUTAGE_ERRORS)
 def test_with_the_database_down_healthz_stays_up_and_readyz_is_503(
-    offline_app: Flask,
+    offline_app: Flask, outage: DownClient, error: type[ConnectionFailure]
 ) -> None:
+    outage.error = error
     client = offline_app.test_client()
     assert client.get("/healthz").status_code == 200
     response = client.get("/readyz")
@@ -32,7 +37,7 @@ def test_with_the_database_down_healthz_stays_up_and_readyz_is_503(
     assert response.get_json()["error"]["code"] == "database_unavailable"
 
 
-def assert_schema_not_ready(response: Any) -> None:
+def assert_schema_not_ready(response: TestResponse) -> None:
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     error = response.get_json()["error"]
@@ -43,7 +48,7 @@ def assert_schema_not_ready(response: Any) -> None:
 
 
 def test_a_server_restarted_empty_is_not_ready_until_upgrade(
-    make_app: Callable[..., Flask],
+    make_app: AppFactory,
 ) -> None:
     app = make_app(SCHEMA_CHECK_SECONDS=0)
     client = app.test_client()
@@ -57,7 +62,7 @@ def test_a_server_restarted_empty_is_not_ready_until_upgrade(
 
 
 def test_a_failed_index_build_leaves_reads_working_and_readyz_503(
-    make_app: Callable[..., Flask],
+    make_app: AppFactory,
 ) -> None:
     app = make_app(SCHEMA_CHECK_SECONDS=0)
     client = app.test_client()
@@ -74,7 +79,7 @@ def test_a_failed_index_build_leaves_reads_working_and_readyz_503(
 
 
 def test_readyz_checks_the_indexes_again_when_its_answer_expires(
-    make_app: Callable[..., Flask],
+    make_app: AppFactory,
 ) -> None:
     app = make_app(SCHEMA_CHECK_SECONDS=30)
     client = app.test_client()
