@@ -6,8 +6,6 @@ Figures are printed; see them with ``python -m pytest tests/test_deploy.py -rP``
 
 from __future__ import annotations
 
-import secrets
-import subprocess
 import sys
 import time
 import uuid
@@ -15,36 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import LiveServer, fetch, run, served_by_gunicorn, tools_env
+from deploy_step import flask_db_upgrade, production_env
+from helpers import LiveServer, fetch, run, served_by_gunicorn
 from stall_proxy import stall_proxy
 
 PACKAGE = "inventory_service"
 DEADLINE_MS = 1000
 # A 503 must come within the deadline, plus room for a busy machine.
 BOUND = DEADLINE_MS / 1000 + 2
-
-
-def production_env(**env: str) -> dict[str, str]:
-    """The environment of a production process (no .env is read in production)."""
-    base = {
-        k: v
-        for k, v in tools_env().items()
-        if not k.startswith(("MONGODB_", "GUNICORN_"))
-    }
-    return {
-        **base,
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        **env,
-    }
-
-
-def flask_db_upgrade(project: Path, uri: str) -> subprocess.CompletedProcess[str]:
-    """The deploy step as the entrypoint runs it (the flask command reads a .env
-    file unless told not to; production takes its settings from the environment)."""
-    command = [sys.executable, "-m", "flask", "--app", PACKAGE, "db", "upgrade"]
-    env = production_env(MONGODB_URI=uri, FLASK_SKIP_DOTENV="1")
-    return run(command, project, env, timeout=120)
 
 
 def wait_for_readyz(url: str, status: int, bound: float) -> float:
@@ -67,7 +43,7 @@ def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
     server.start()
     uri = f"{server.uri}/restart"
     try:
-        first = flask_db_upgrade(project, uri)
+        first = flask_db_upgrade(project, PACKAGE, uri)
         assert first.returncode == 0, first.stdout + first.stderr
         assert "unique: created" in first.stdout
         with served_by_gunicorn(
@@ -84,7 +60,7 @@ def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
             ]
             # Not ready, yet serving: reads and writes work, nothing builds indexes.
             assert fetch(app.url, "GET", "/api/items").status == 200
-            again = flask_db_upgrade(project, uri)
+            again = flask_db_upgrade(project, PACKAGE, uri)
             assert again.returncode == 0, again.stdout + again.stderr
             ready = wait_for_readyz(app.url, 200, bound=5)
             assert "Traceback" not in app.output()
