@@ -52,6 +52,20 @@ def test_db_upgrade_refuses_duplicates_in_one_line(
     assert db[COLLECTION].count_documents({}) == 0  # the lock was released
 
 
+def test_db_upgrade_refuses_a_changed_definition_in_one_line(
+    app: Flask, db: Database[Any]
+) -> None:
+    db.items.drop_indexes()
+    # An older definition of the same index: same keys and name, not unique.
+    db.items.create_index([("name", 1)], name="name_unique")
+    result = upgrade(app)
+    assert result.exit_code == 1
+    [line] = [out for out in result.output.splitlines() if out.startswith("Error:")]
+    assert line.startswith("Error: index items.name_unique (name: 1) unique "), line
+    assert "Traceback" not in result.output
+    assert db[COLLECTION].count_documents({}) == 0
+
+
 def test_db_upgrade_waits_then_refuses_while_another_upgrade_runs(
     app: Flask, db: Database[Any]
 ) -> None:
