@@ -16,6 +16,12 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_LINE = re.compile(r"^SECRET_KEY=.*$", re.MULTILINE)
+# compose.yaml's database passwords (docker=yes): generated like SECRET_KEY, and
+# URL-safe, since they go into mongodb:// URIs.
+PASSWORD_LINE = re.compile(
+    r"^(MONGO_INITDB_ROOT_PASSWORD|MONGO_APP_PASSWORD|MONGO_DEPLOY_PASSWORD)=$",
+    re.MULTILINE,
+)
 
 # Files that exist only when an option asks for them; shared files use Jinja
 # conditionals instead.
@@ -26,7 +32,13 @@ OPTIONAL = {
         "tests/test_files.py",
         "tests/test_files_api.py",
     ],
-    "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
+    "docker": [
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        "docker-entrypoint.sh",
+        "mongo-init",
+    ],
     "ci": [".github"],
 }
 
@@ -56,7 +68,9 @@ def write_dotenv(project: Path) -> bool:
         return False
     example = (project / ".env.example").read_text(encoding="utf-8")
     secret = f"SECRET_KEY={secrets.token_urlsafe(48)}"
-    dotenv.write_text(SECRET_LINE.sub(secret, example, count=1), encoding="utf-8")
+    text = SECRET_LINE.sub(secret, example, count=1)
+    text = PASSWORD_LINE.sub(lambda m: f"{m[1]}={secrets.token_urlsafe(32)}", text)
+    dotenv.write_text(text, encoding="utf-8")
     dotenv.chmod(0o600)
     return True
 

@@ -36,7 +36,13 @@ OPTION_FILES = {
         ".github/workflows/ci.yml",
         ".github/workflows/newest.yml",
     ],
-    "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
+    "docker": [
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        "docker-entrypoint.sh",
+        "mongo-init/create-users.js",
+    ],
 }
 # Console scripts installed with requirements-dev.txt (check-jsonschema, cruft,
 # pre-commit) sit next to the interpreter, whether or not the venv is activated.

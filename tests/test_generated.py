@@ -51,8 +51,13 @@ def test_the_cli_is_wired(project: Path) -> None:
         [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"], project
     )
     assert result.returncode == 0, result.stderr
-    assert "init-db" in result.stdout
+    assert re.search(r"^  db\s", result.stdout, re.MULTILINE), result.stdout
     assert "seed" in result.stdout
+    group = run(
+        [sys.executable, "-m", "flask", "--app", "inventory_service", "db", "--help"],
+        project,
+    )
+    assert re.search(r"^  upgrade\s", group.stdout, re.MULTILINE), group.stdout
 
 
 def test_the_quickstart_serves_requests_without_a_database_server(

@@ -16,6 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
+from deploy_step import flask_db_upgrade
 from helpers import (
     Http,
     LiveServer,
@@ -88,6 +89,8 @@ def test_an_outage_is_503_and_the_same_workers_recover(
     server = LiveServer(tmp_path / "nx", persistent=True)
     server.start()
     try:
+        upgraded = flask_db_upgrade(project, PACKAGE, f"{server.uri}/outage")
+        assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
         with (
             served_by_gunicorn(
                 project,
@@ -95,6 +98,9 @@ def test_an_outage_is_503_and_the_same_workers_recover(
                 "--preload",
                 MONGODB_URI=f"{server.uri}/outage",
                 MONGODB_SERVER_SELECTION_TIMEOUT_MS=str(SELECTION_TIMEOUT_MS),
+                # Every operation's deadline (timeoutMS) bounds server selection
+                # too, so it sets how soon an outage becomes a 503.
+                MONGODB_TIMEOUT_MS=str(SELECTION_TIMEOUT_MS),
             ) as app,
             Http(app.url) as http,
         ):
@@ -185,6 +191,8 @@ def test_concurrent_load_loses_nothing(project: Path, live_server: LiveServer) -
 
     database = f"load_{uuid.uuid4().hex[:8]}"
     uri = f"{live_server.uri}/{database}"
+    upgraded = flask_db_upgrade(project, PACKAGE, uri)
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
     with served_by_gunicorn(project, PACKAGE, "--preload", MONGODB_URI=uri) as app:
         threads = [
             threading.Thread(target=client, args=(n, app.url)) for n in range(CLIENTS)

@@ -74,6 +74,9 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "MONGODB_CONNECT_TIMEOUT_MS": (3000, _positive),
     "MONGODB_SOCKET_TIMEOUT_MS": (10000, _positive),
     "MONGODB_MAX_POOL_SIZE": (50, _positive),
+    "MONGODB_TIMEOUT_MS": (5000, _positive),
+    "MONGODB_DEPLOY_URI": ("", _text),
+    "SCHEMA_CHECK_SECONDS": (30, _integer),
     "MAX_CONTENT_LENGTH": (1024 * 1024, _positive),
     "RETRY_AFTER_SECONDS": (5, _positive),
     "API_PAGE_SIZE": (20, _positive),
@@ -146,6 +149,12 @@ def _check(settings: dict[str, Any]) -> None:
             f"mongomock://, got a URI with scheme {scheme!r}"
         )
     settings["MONGODB_DB"] = database_name(uri, settings["MONGODB_DB"])
+    deploy_uri = settings["MONGODB_DEPLOY_URI"]
+    if deploy_uri and not deploy_uri.startswith(("mongodb://", "mongodb+srv://")):
+        # The URI is not echoed: it carries the deploy password.
+        raise ConfigError(
+            "MONGODB_DEPLOY_URI must start with mongodb:// or mongodb+srv://"
+        )
 
     if settings["API_PAGE_SIZE"] > settings["API_MAX_PAGE_SIZE"]:
         raise ConfigError("API_PAGE_SIZE must not be larger than API_MAX_PAGE_SIZE")
