@@ -63,7 +63,9 @@ def test_db_upgrade_refuses_a_changed_definition_in_one_line(
     result = upgrade(app)
     assert result.exit_code == 1
     [line] = [out for out in result.output.splitlines() if out.startswith("Error:")]
-    assert line.startswith("Error: index items.name_key_unique (name_key: 1) unique "), line
+    assert line.startswith(
+        "Error: index items.name_key_unique (name_key: 1) unique "
+    ), line
     assert "Traceback" not in result.output
     assert db[COLLECTION].count_documents({}) == 0
 
