@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from dotenv import find_dotenv, load_dotenv
 
+from . import cluster
+
 ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
 IN_MEMORY_URI = "mongomock://localhost/{{ cookiecutter.database_name }}"
@@ -88,6 +90,22 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
 {%- endif %}
     "LOG_LEVEL": ("INFO", _text),
 }
+
+
+def _cluster(parse: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    def checked(name: str, value: Any) -> Any:
+        try:
+            return parse(name, value)
+        except cluster.ClusterSettingError as error:
+            raise ConfigError(str(error)) from None
+
+    return checked
+
+
+# Read preference, write concern, TLS CA file...: empty means "as the URI says".
+DEFAULTS.update(
+    {name: ("", _cluster(parse)) for name, parse in cluster.PARSERS.items()}
+)
 
 
 def load_settings(

@@ -32,7 +32,7 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from . import schema
+from . import cluster, schema
 
 Document = dict[str, Any]
 EXTENSION = "mongo"
@@ -54,6 +54,7 @@ class MongoState:
             "socketTimeoutMS": config["MONGODB_SOCKET_TIMEOUT_MS"],
             "maxPoolSize": config["MONGODB_MAX_POOL_SIZE"],
             "timeoutMS": config["MONGODB_TIMEOUT_MS"],
+            **cluster.client_options(config),
         }
         self.deploy_uri: str = config["MONGODB_DEPLOY_URI"] or self.uri
         self._client: MongoClient[Document] | None = None
@@ -168,7 +169,8 @@ def deploy_database() -> Iterator[Database[Document]]:
     options = {
         key: value
         for key, value in state.options.items()
-        if key not in ("timeoutMS", "socketTimeoutMS")
+        # Index builds and migrations write to, and read from, the primary.
+        if key not in ("timeoutMS", "socketTimeoutMS", "readPreference")
     }
     client = connect(state.deploy_uri, options)
     try:
