@@ -44,8 +44,8 @@ class DownClient:
 
     @property  # type: ignore[misc]
     def __class__(self) -> type[Any]:
-        """Passes ``isinstance(..., Database)``: gridfs.GridFS checks its argument's
-        type when it is made (no I/O), then fails at its first operation, as with
+        """Passes ``isinstance(..., Database)``: code that checks its argument's
+        type when it is made (no I/O) then fails at its first operation, as with
         pymongo's own ``Database`` during an outage."""
         return Database
 
