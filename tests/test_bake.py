@@ -70,6 +70,7 @@ EXPECTED_FILES = [
     "tests/test_app.py",
     "tests/test_cli.py",
     "tests/test_cluster.py",
+    "tests/test_connections.py",
     "tests/test_config.py",
     "tests/test_contract.py",
     "tests/test_converters.py",

@@ -26,6 +26,8 @@ WEAK_SECRETS = frozenset(
 )
 DATABASE_FORBIDDEN = frozenset('/\\. "$*<>:|?\0')
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Settings of the main connection only: the deploy step, and the list itself.
+CONNECTION_ONLY_MAIN = frozenset({"MONGODB_DEPLOY_URI", "MONGODB_CONNECTIONS"})
 
 
 class ConfigError(RuntimeError):
@@ -78,6 +80,7 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "MONGODB_MAX_POOL_SIZE": (50, _positive),
     "MONGODB_TIMEOUT_MS": (5000, _positive),
     "MONGODB_DEPLOY_URI": ("", _text),
+    "MONGODB_CONNECTIONS": ("", _text),
     "SCHEMA_CHECK_SECONDS": (30, _integer),
     "MAX_CONTENT_LENGTH": (1024 * 1024, _positive),
     "RETRY_AFTER_SECONDS": (5, _positive),
@@ -132,6 +135,7 @@ def load_settings(
         settings[name] = parse(name, raw)
     settings.update(overrides)
     _check(settings)
+    _check_connections(settings, environ)
     return settings
 
 
@@ -179,6 +183,48 @@ def _check(settings: dict[str, Any]) -> None:
     level = settings["LOG_LEVEL"] = settings["LOG_LEVEL"].upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+
+
+def _check_connections(settings: dict[str, Any], environ: Mapping[str, str]) -> None:
+    """Each named connection's settings, read under its prefix (as Flask-PyMongo's
+    ``config_prefix``): ``MONGODB_CONNECTIONS=reports`` reads ``REPORTS_MONGODB_URI``
+    (required), ``REPORTS_MONGODB_DB``, ``REPORTS_MONGODB_MAX_POOL_SIZE``... Its own
+    URI means its own client and pool; a setting it does not set is the main
+    connection's (timeouts, cluster settings), except the database name.
+    """
+    names = [part.strip() for part in settings["MONGODB_CONNECTIONS"].split(",")]
+    names = [name for name in names if name]
+    for name in names:
+        if not (name.isascii() and name.isidentifier() and name.islower()):
+            raise ConfigError(
+                f"MONGODB_CONNECTIONS names lowercase identifiers, got {name!r}"
+            )
+        prefix = name.upper() + "_"
+        for setting, (_, parse) in DEFAULTS.items():
+            if not setting.startswith("MONGODB_") or setting in CONNECTION_ONLY_MAIN:
+                continue
+            key = prefix + setting
+            raw = settings.get(key, environ.get(key))
+            if raw is not None:
+                settings[key] = parse(key, raw)
+            elif setting == "MONGODB_URI":
+                raise ConfigError(f"{key} is required (MONGODB_CONNECTIONS: {name})")
+            else:
+                settings[key] = "" if setting == "MONGODB_DB" else settings[setting]
+        uri = settings[prefix + "MONGODB_URI"]
+        if uri.partition("://")[0] not in SCHEMES or "://" not in uri:
+            raise ConfigError(
+                f"{prefix}MONGODB_URI must start with mongodb://, mongodb+srv:// or "
+                "mongomock://"
+            )
+        try:
+            settings[prefix + "MONGODB_DB"] = database_name(
+                uri, settings[prefix + "MONGODB_DB"]
+            )
+        except ConfigError as error:
+            message = str(error).replace("MONGODB_", prefix + "MONGODB_")
+            raise ConfigError(message) from None
+    settings["MONGODB_CONNECTIONS"] = tuple(names)
 
 
 def database_name(uri: str, explicit: str) -> str:

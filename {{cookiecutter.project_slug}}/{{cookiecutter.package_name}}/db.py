@@ -36,6 +36,8 @@ from . import cluster, schema
 
 Document = dict[str, Any]
 EXTENSION = "mongo"
+# The named connections (MONGODB_CONNECTIONS), each a MongoState of its own.
+CONNECTIONS = "mongo_connections"
 IN_MEMORY_SCHEME = "mongomock://"
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,8 @@ log = logging.getLogger(__name__)
 class MongoState:
     """What the app keeps in ``app.extensions["mongo"]``: settings and the client."""
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any], *, owns_schema: bool = True) -> None:
+        self.owns_schema = owns_schema
         self.uri: str = config["MONGODB_URI"]
         self.database_name: str = config["MONGODB_DB"]
         self.options: dict[str, Any] = {
@@ -56,7 +59,7 @@ class MongoState:
             "timeoutMS": config["MONGODB_TIMEOUT_MS"],
             **cluster.client_options(config),
         }
-        self.deploy_uri: str = config["MONGODB_DEPLOY_URI"] or self.uri
+        self.deploy_uri: str = config.get("MONGODB_DEPLOY_URI") or self.uri
         self._client: MongoClient[Document] | None = None
         self._pid = 0
         self._closer: weakref.finalize[Any, Any] | None = None
@@ -75,7 +78,7 @@ class MongoState:
                 self.close()
                 self._client = connect(self.uri, self.options)
                 self._pid = pid
-                if self.in_memory:
+                if self.in_memory and self.owns_schema:
                     # A new in-memory database is empty: nobody deploys it.
                     schema.upgrade(self._client[self.database_name])
                 # Closed when the app is garbage-collected or the process exits.
@@ -129,6 +132,10 @@ def init_app(app: Flask) -> None:
     """Attach the (not yet connected) client state to ``app``; no I/O happens here."""
     state = MongoState(app.config)
     app.extensions[EXTENSION] = state
+    app.extensions[CONNECTIONS] = {
+        name: MongoState(prefixed(app.config, name), owns_schema=False)
+        for name in app.config.get("MONGODB_CONNECTIONS", ())
+    }
     if state.in_memory and not app.testing:
         log.warning(
             "Using an in-memory mongomock database %r: nothing is kept when the "
@@ -137,19 +144,42 @@ def init_app(app: Flask) -> None:
         )
 
 
-def _state(app: Flask | None = None) -> MongoState:
-    state: MongoState = (app or current_app).extensions[EXTENSION]
-    return state
+def prefixed(config: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A named connection's settings under the main names: REPORTS_MONGODB_URI
+    becomes MONGODB_URI (config.py checked and completed them)."""
+    prefix = name.upper() + "_"
+    return {
+        key.removeprefix(prefix): value
+        for key, value in config.items()
+        if key.startswith(prefix + "MONGODB_")
+    }
 
 
-def get_client() -> MongoClient[Document]:
-    """The current app's client for this process."""
-    return _state().client()
+def _state(app: Flask | None = None, name: str | None = None) -> MongoState:
+    extensions = (app or current_app).extensions
+    if name is None:
+        state: MongoState = extensions[EXTENSION]
+        return state
+    try:
+        named: MongoState = extensions[CONNECTIONS][name]
+    except KeyError:
+        raise LookupError(
+            f"no database connection named {name!r}: add it to MONGODB_CONNECTIONS"
+        ) from None
+    return named
 
 
-def get_db() -> Database[Document]:
-    """The current app's database. No I/O: the first operation connects."""
-    state = _state()
+def get_client(name: str | None = None) -> MongoClient[Document]:
+    """The current app's client for this process; ``name`` picks a named one."""
+    return _state(name=name).client()
+
+
+def get_db(name: str | None = None) -> Database[Document]:
+    """The current app's database, or a named connection's (``get_db("reports")``).
+
+    No I/O: the first operation connects.
+    """
+    state = _state(name=name)
     return state.client()[state.database_name]
 
 
@@ -180,8 +210,10 @@ def deploy_database() -> Iterator[Database[Document]]:
 
 
 def close_db(app: Flask) -> None:
-    """Close ``app``'s client now (tests, shutdown); the next use makes a new one."""
+    """Close ``app``'s clients now (tests, shutdown); the next use makes new ones."""
     _state(app).close()
+    for state in app.extensions[CONNECTIONS].values():
+        state.close()
 
 
 def find_one_or_404(
