@@ -64,6 +64,9 @@ EXPECTED_FILES = [
     "inventory_service/resources.py",
     "inventory_service/schema.py",
     "inventory_service/validation.py",
+    "inventory_service/validators.py",
+    "inventory_service/migrations/__init__.py",
+    "inventory_service/migrations/v0001_backfill_name_keys.py",
     "tests/conftest.py",
     "tests/outage.py",
     "tests/support.py",
@@ -86,6 +89,8 @@ EXPECTED_FILES = [
     "tests/test_pagination.py",
     "tests/test_schema.py",
     "tests/test_validation.py",
+    "tests/test_validators.py",
+    "tests/test_migrations.py",
 ]
 
 # One bake per answer changed from the default, each checked the same way.

@@ -29,10 +29,11 @@ db_group = AppGroup("db", help="The database's schema.")
     help="Seconds the lock lasts without renewal; a crashed upgrade frees it then.",
 )
 def upgrade_command(wait: float, lease: float) -> None:
-    """Build every declared index, under a lock; run it on every deploy.
+    """Build every declared index, apply the validators, run the data migrations.
 
-    It uses MONGODB_DEPLOY_URI (else MONGODB_URI), prints each index as present or
-    created, and exits 1 with one line when it cannot finish.
+    Under a lock; run it on every deploy. It uses MONGODB_DEPLOY_URI (else
+    MONGODB_URI), prints each step as present, created or applied, and exits 1
+    with one line when it cannot finish.
     """
     try:
         with db.deploy_database() as database:
@@ -47,6 +48,27 @@ def upgrade_command(wait: float, lease: float) -> None:
             f"the database did not answer: {first_line}"
         ) from None
     click.echo("Schema up to date.")
+
+
+@db_group.command("status")
+def status_command() -> None:
+    """List the declared indexes and data migrations and whether each is there.
+
+    Read-only, through MONGODB_DEPLOY_URI like ``upgrade``; exits 1 when
+    something is missing, so a deploy script can ask before serving.
+    """
+    try:
+        with db.deploy_database() as database:
+            lines, complete = schema.status(database)
+    except PyMongoError as error:
+        first_line = str(error).split(", Timeout:")[0].splitlines()[0]
+        raise click.ClickException(
+            f"the database did not answer: {first_line}"
+        ) from None
+    for line in lines:
+        click.echo(line)
+    if not complete:
+        raise click.ClickException("the schema is behind: run `flask db upgrade`")
 
 
 @click.command("seed")

@@ -11,17 +11,21 @@ together take turns instead of racing. Each step renews the lease, so later step
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.database import Database
 from pymongo.errors import OperationFailure
 
-from . import indexes
+from . import indexes, migrations, validators
 from .lease import COLLECTION, LeaseHeldError, LeaseLostError, hold
 
 LEASE_NAME = "schema"
 LEASE_SECONDS = 300.0
 WAIT_SECONDS = 120.0
+
+
+Step = Callable[[Database[Any], Callable[[str], None]], None]
 
 
 class UpgradeError(RuntimeError):
@@ -58,6 +62,69 @@ def build_indexes(db: Database[Any], report: Callable[[str], None]) -> None:
         )
 
 
+def apply_validators(db: Database[Any], report: Callable[[str], None]) -> None:
+    """Set each collection's ``$jsonSchema`` validator (validators.py).
+
+    ``collMod`` on a collection that exists, ``create`` otherwise; both replace
+    the validator with the declared one, so running it again changes nothing.
+    """
+    existing = set(db.list_collection_names())
+    for collection, rule in validators.declared().items():
+        options: dict[str, Any] = {"validator": rule, "validationLevel": "strict"}
+        try:
+            if collection in existing:
+                db.command({"collMod": collection, **options})
+            else:
+                db.create_collection(collection, **options)
+        except NotImplementedError:
+            # mongomock: no validators at all (see the README).
+            report(f"validator {collection}: not supported by this backend, skipped")
+            continue
+        except OperationFailure as error:
+            raise UpgradeError(
+                f"validator {collection} could not be applied: {_reason(error)}"
+            ) from error
+        report(f"validator {collection}: applied")
+
+
+def migration_step(migration: migrations.Migration) -> Step:
+    """One data migration as an upgrade step: run it unless it is recorded."""
+
+    def step(db: Database[Any], report: Callable[[str], None]) -> None:
+        records = db[migrations.COLLECTION]
+        if records.find_one({"_id": migration.name}) is not None:
+            report(f"migration {migration.name}: present")
+            return
+        try:
+            migration.up(db)
+        except OperationFailure as error:
+            raise UpgradeError(
+                f"migration {migration.name} failed: {_reason(error)}"
+            ) from error
+        records.insert_one({"_id": migration.name, "applied_at": datetime.now(UTC)})
+        report(f"migration {migration.name}: applied")
+
+    return step
+
+
+def status(db: Database[Any]) -> tuple[list[str], bool]:
+    """What ``upgrade`` would find: a line per index and migration, and whether
+    nothing is missing. Validators are not listed: not every server reports them.
+    """
+    absent = set(indexes.missing(db))
+    lines = [
+        f"index {line}: {'missing' if line in absent else 'present'}"
+        for line in (indexes.describe(c, m) for c, m in indexes.declared())
+    ]
+    done = migrations.applied(db)
+    for migration in migrations.discover():
+        when = done.get(migration.name)
+        state = "pending" if when is None else f"applied {when:%Y-%m-%d %H:%M:%S}"
+        lines.append(f"migration {migration.name}: {state}")
+    pending = any(m.name not in done for m in migrations.discover())
+    return lines, not absent and not pending
+
+
 def upgrade(
     db: Database[Any],
     *,
@@ -71,7 +138,8 @@ def upgrade(
     UpgradeError with one line when another upgrade holds the lease longer than
     ``wait_seconds`` or a step fails; the lease is released either way.
     """
-    steps = [build_indexes]
+    steps: list[Step] = [build_indexes, apply_validators]
+    steps += [migration_step(migration) for migration in migrations.discover()]
     try:
         with hold(
             db[COLLECTION], LEASE_NAME, seconds=lease_seconds, wait=wait_seconds
