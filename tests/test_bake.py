@@ -50,6 +50,7 @@ EXPECTED_FILES = [
     "inventory_service/logs.py",
     "inventory_service/pagination.py",
     "inventory_service/py.typed",
+    "inventory_service/redaction.py",
     "inventory_service/validation.py",
     "tests/conftest.py",
     "tests/test_app.py",
@@ -57,6 +58,7 @@ EXPECTED_FILES = [
     "tests/test_config.py",
     "tests/test_converters.py",
     "tests/test_db.py",
+    "tests/test_db_dns.py",
     "tests/test_errors.py",
     "tests/test_files.py",
     "tests/test_files_api.py",
@@ -64,6 +66,7 @@ EXPECTED_FILES = [
     "tests/test_items.py",
     "tests/test_json_provider.py",
     "tests/test_pagination.py",
+    "tests/test_redaction.py",
     "tests/test_validation.py",
 ]
 

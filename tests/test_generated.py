@@ -51,7 +51,7 @@ def test_the_quickstart_serves_requests_without_a_database_server(
     """The README's serve command, as written, on the .env the hook wrote."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MONGODB_")}
-    environ.pop("APP_ENV", None)
+    environ["APP_ENV"] = "development"  # as the README's command sets it
     command = ["flask", "--app", "inventory_service", "run", "--port", str(port)]
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
