@@ -76,6 +76,8 @@ DATABASE_RESERVED = frozenset({"admin", "config", "local"})
 # characters (NUL, tab, newline, U+0085, U+2028, bidi overrides...) are not text
 # on one line in every file format the answer reaches.
 TEXT_CATEGORIES = frozenset("LMNPS")
+# Allowed beyond those: the plain space, and the joiner inside emoji like 👩‍💻.
+TEXT_EXTRAS = frozenset({" ", "\u200d"})
 SHOWN = 60
 
 
@@ -85,7 +87,7 @@ def check_line(value: str, *, max_length: int) -> str | None:
     bad = [
         c
         for c in value
-        if c != " " and unicodedata.category(c)[0] not in TEXT_CATEGORIES
+        if c not in TEXT_EXTRAS and unicodedata.category(c)[0] not in TEXT_CATEGORIES
     ]
     if bad:
         return (

@@ -1,0 +1,93 @@
+"""The production command, started from a fresh bake, refuses unsafe settings.
+
+gunicorn is run exactly as the README and the Dockerfile start it, from the
+project directory that holds the hook's ``.env``: with APP_ENV unset it must not
+fall back to development (and its in-memory database), and whatever it prints
+when it refuses must not show a password.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import free_port, run
+
+PASSWORD = "Zq8-v0Kx3-Wm5"
+
+
+def gunicorn(project: Path, *args: str, **env: str) -> tuple[int, str]:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_", "GUNICORN_")
+        )
+    }
+    environ.update(HOST="127.0.0.1", PORT=str(free_port()), WEB_CONCURRENCY="1")
+    environ.update(env)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *args,
+        "inventory_service:create_app()",
+    ]
+    result = run(command, project, environ, timeout=60)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [("--preload",), ()], ids=["readme", "dockerfile"])
+def test_with_app_env_unset_gunicorn_refuses_instead_of_serving_mongomock(
+    project: Path, args: tuple[str, ...]
+) -> None:
+    assert "SECRET_KEY=" in (project / ".env").read_text()  # the hook's .env is there
+    code, output = gunicorn(project, *args)
+    assert code != 0, output
+    assert "is required in production" in output
+    assert "mongomock" not in output
+    assert "nothing is kept" not in output
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        f"mongodb://app:{PASSWORD}@db.example.net:port/shop",
+        f"mongodb://app:{PASSWORD}db.example.net/shop",
+        f"mongodb+srv://app:{PASSWORD}@cluster.example.net:27017/shop",
+        f"mongodb://app:{PASSWORD}@db.example.net/shop?readPreference={PASSWORD}",
+    ],
+)
+def test_a_refused_uri_leaves_no_password_in_gunicorns_output(
+    project: Path, uri: str
+) -> None:
+    code, output = gunicorn(
+        project,
+        "--preload",
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI=uri,
+    )
+    assert code != 0, output
+    assert "MONGODB_URI" in output
+    assert not [
+        PASSWORD[i : i + 4]
+        for i in range(len(PASSWORD) - 3)
+        if PASSWORD[i : i + 4] in output
+    ]
+
+
+def test_mongomock_in_the_environment_is_refused_in_production(project: Path) -> None:
+    code, output = gunicorn(
+        project,
+        "--preload",
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI="mongomock://localhost/inventory_service",
+    )
+    assert code != 0, output
+    assert "selects mongomock" in output
