@@ -78,7 +78,7 @@ DATABASE_RESERVED = frozenset({"admin", "config", "local"})
 TEXT_CATEGORIES = frozenset("LMNPS")
 # Allowed beyond those: the plain space, and the joiner inside emoji like 👩‍💻.
 TEXT_EXTRAS = frozenset({" ", "\u200d"})
-SHOWN = 60
+SHOWN = 100
 
 
 def check_line(value: str, *, max_length: int) -> str | None:
