@@ -12,6 +12,7 @@ from urllib.parse import quote_plus
 import pytest
 
 from {{ cookiecutter.package_name }}.config import (
+    DEFAULT_DATABASE,
     IN_MEMORY_URI,
     MIN_SECRET_BITS,
     ConfigError,
@@ -31,7 +32,7 @@ PRODUCTION = {
 def test_defaults_in_development_use_the_in_memory_database() -> None:
     settings = load_settings(environ={"APP_ENV": "development"})
     assert settings["MONGODB_URI"] == IN_MEMORY_URI
-    assert settings["MONGODB_DB"] == "{{ cookiecutter.database_name }}"
+    assert settings["MONGODB_DB"] == DEFAULT_DATABASE
     assert len(settings["SECRET_KEY"]) >= 32
     assert settings["TESTING"] is False
 
@@ -283,7 +284,7 @@ def test_dotenv_is_read_only_from_the_current_directory(
     monkeypatch.delenv("MONGODB_DB", raising=False)
     monkeypatch.delenv("LOG_LEVEL", raising=False)
     settings = load_settings()
-    assert settings["MONGODB_DB"] == "{{ cookiecutter.database_name }}"
+    assert settings["MONGODB_DB"] == DEFAULT_DATABASE
     assert settings["LOG_LEVEL"] == "INFO"
     (child / ".env").write_text("MONGODB_DB=from_project\n")
     assert load_settings()["MONGODB_DB"] == "from_project"
@@ -316,18 +317,23 @@ def test_dotenv_may_not_choose_the_environment(
 
 
 PROJECT = Path(__file__).resolve().parents[1]
+PACKAGE = "{{ cookiecutter.package_name }}"
 
 
-def flask_command(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def flask_command(
+    cwd: Path, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run ``flask --app <package> ...`` in ``cwd`` as a user would type it."""
     environ = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_"))
     }
-    environ["PYTHONPATH"] = os.pathsep.join([str(PROJECT), environ.get("PYTHONPATH", "")])
+    environ["PYTHONPATH"] = os.pathsep.join(
+        [str(PROJECT), environ.get("PYTHONPATH", "")]
+    )
     environ.update(env)
-    command = [sys.executable, "-m", "flask", "--app", "{{ cookiecutter.package_name }}"]
+    command = [sys.executable, "-m", "flask", "--app", PACKAGE]
     return subprocess.run(
         [*command, *args],
         cwd=cwd,
@@ -346,7 +352,9 @@ def test_the_flask_command_may_not_use_a_dotenv_from_above(tmp_path: Path) -> No
     refused = flask_command(child, "routes", APP_ENV="development")
     assert refused.returncode != 0
     assert f"the flask command loaded {tmp_path / '.env'}" in refused.stderr
-    skipped = flask_command(child, "routes", APP_ENV="development", FLASK_SKIP_DOTENV="1")
+    skipped = flask_command(
+        child, "routes", APP_ENV="development", FLASK_SKIP_DOTENV="1"
+    )
     assert skipped.returncode == 0, skipped.stderr
     (child / ".env").write_text("")
     own = flask_command(child, "routes", APP_ENV="development")

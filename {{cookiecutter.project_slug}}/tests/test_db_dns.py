@@ -52,10 +52,16 @@ def test_a_failed_dns_lookup_answers_503_with_retry_after_and_recovers(
 ) -> None:
     client: FlaskClient = srv_app.test_client()
     monkeypatch.setattr(dns.resolver, "resolve", dns_down)
-    for method, path in [("GET", "/api/items"), ("POST", "/api/items"), ("GET", "/readyz")]:
+    for method, path in [
+        ("GET", "/api/items"),
+        ("POST", "/api/items"),
+        ("GET", "/readyz"),
+    ]:
         response = client.open(path, method=method, json={"name": "x"})
         assert response.status_code == 503, (method, path, response.get_data())
-        assert response.headers["Retry-After"] == str(srv_app.config["RETRY_AFTER_SECONDS"])
+        assert response.headers["Retry-After"] == str(
+            srv_app.config["RETRY_AFTER_SECONDS"]
+        )
         assert response.get_json()["error"]["code"] == "database_unavailable"
         assert "hunter2" not in response.get_data(as_text=True)
     assert client.get("/healthz").status_code == 200

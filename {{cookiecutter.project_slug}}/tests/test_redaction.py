@@ -38,7 +38,10 @@ def test_scrub_keeps_what_the_secret_does_not_hold() -> None:
     ("text", "expected"),
     [
         ("mongodb://u:pw@h:1/db", "mongodb://***@h:1/db"),
-        ("at mongodb+srv://u:p@w@c.example.net/db now", "at mongodb+srv://***@c.example.net/db now"),
+        (
+            "at mongodb+srv://u:p@w@c.example.net/db now",
+            "at mongodb+srv://***@c.example.net/db now",
+        ),
         ("MONGODB://U:PW@H/db", "MONGODB://***@H/db"),
         ("mongomock://u:pw@localhost/x", "mongomock://***@localhost/x"),
         ("mongodb://h/db and mongodb://u:p@h", "mongodb://h/db and mongodb://***@h"),

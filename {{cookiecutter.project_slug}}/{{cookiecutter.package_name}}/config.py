@@ -28,7 +28,9 @@ from .redaction import scrub
 
 ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
-IN_MEMORY_URI = "mongomock://localhost/{{ cookiecutter.database_name }}"
+DEFAULT_DATABASE = "{{ cookiecutter.database_name }}"
+DEFAULT_APPNAME = "{{ cookiecutter.project_slug }}"
+IN_MEMORY_URI = f"mongomock://localhost/{DEFAULT_DATABASE}"
 DOTENV = ".env"
 MIN_SECRET_LENGTH = 32
 # What a guesser needs, estimated by secret_bits(); 128 random bits is the goal,
@@ -102,7 +104,7 @@ SETTINGS: dict[str, tuple[Any, Parser]] = {
     "SECRET_KEY": ("", _text),
     "MONGODB_URI": ("", _text),
     "MONGODB_DB": ("", _text),
-    "MONGODB_APPNAME": ("{{ cookiecutter.project_slug }}", _text),
+    "MONGODB_APPNAME": (DEFAULT_APPNAME, _text),
     "MONGODB_SERVER_SELECTION_TIMEOUT_MS": (3000, _positive),
     "MONGODB_CONNECT_TIMEOUT_MS": (3000, _positive),
     "MONGODB_SOCKET_TIMEOUT_MS": (10000, _positive),
