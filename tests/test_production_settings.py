@@ -91,3 +91,22 @@ def test_mongomock_in_the_environment_is_refused_in_production(project: Path) ->
     )
     assert code != 0, output
     assert "selects mongomock" in output
+
+
+def test_the_flask_command_refuses_a_dotenv_from_a_directory_above(
+    project: Path, tmp_path: Path
+) -> None:
+    """Flask's own loader finds the nearest .env upwards; the service refuses it."""
+    (tmp_path / ".env").write_text("MONGODB_DB=from_above\n")
+    child = tmp_path / "elsewhere"
+    child.mkdir()
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_"))
+    }
+    environ.update(APP_ENV="development", PYTHONPATH=str(project))
+    command = [sys.executable, "-m", "flask", "--app", "inventory_service", "routes"]
+    result = run(command, child, environ)
+    assert result.returncode != 0
+    assert f"the flask command loaded {tmp_path / '.env'}" in result.stderr
