@@ -37,9 +37,9 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
 
 
 def test_the_cli_is_wired(project: Path) -> None:
-    result = run(
-        [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"], project
-    )
+    environ = {**os.environ, "APP_ENV": "development"}
+    command = [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"]
+    result = run(command, project, environ)
     assert result.returncode == 0, result.stderr
     assert "init-db" in result.stdout
     assert "seed" in result.stdout

@@ -290,6 +290,14 @@ def test_dotenv_is_read_only_from_the_current_directory(
     assert load_settings()["MONGODB_DB"] == "from_project"
 
 
+def test_an_unset_app_env_says_it_means_production() -> None:
+    with pytest.raises(ConfigError, match="APP_ENV is unset, which means production"):
+        load_settings(environ={})
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"APP_ENV": "production"}, environ={})
+    assert "APP_ENV is unset" not in str(raised.value)
+
+
 def test_dotenv_cannot_turn_production_into_development(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -137,12 +137,21 @@ def load_settings(
     overrides = dict(overrides or {})
     if environ is None:
         environ = process_environment(overrides.get("APP_ENV"))
+    app_env_chosen = "APP_ENV" in overrides or bool(environ.get("APP_ENV"))
 
     settings: dict[str, Any] = {}
     for name, (default, parse) in SETTINGS.items():
         settings[name] = parse(name, overrides.pop(name, environ.get(name, default)))
     settings.update(overrides)
-    _refuse_unsafe(settings)
+    try:
+        _refuse_unsafe(settings)
+    except ConfigError as error:
+        if not app_env_chosen:
+            raise ConfigError(
+                f"{error} (APP_ENV is unset, which means production; "
+                "set APP_ENV=development to develop)"
+            ) from None
+        raise
     settings.update(derived_settings(settings))
     return settings
 
