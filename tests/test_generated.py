@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import urllib.request
@@ -85,6 +86,12 @@ def gunicorn_config(project: Path, **env: str) -> subprocess.CompletedProcess[st
     """gunicorn's effective settings for ``project`` with ``env`` set."""
     unset = ("GUNICORN_", "HOST", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
     environ = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    # gunicorn loads the app to print its config: give it production settings.
+    environ.update(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI="mongodb://127.0.0.1:9/inventory_service",
+    )
     environ.update(env)
     command = [sys.executable, "-m", "gunicorn", "--print-config"]
     return run([*command, "inventory_service:create_app()"], project, environ)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -257,3 +259,46 @@ def test_hooks_are_clean_python_before_and_after_rendering(
             [sys.executable, "-m", "ruff", "check", "--no-cache", str(path)], TEMPLATE
         )
         assert result.returncode == 0, result.stdout
+
+
+SPY = """
+import os, runpy, sys
+real_open = os.open
+created = []
+
+def spy(path, flags, mode=0o777, *args, **kwargs):
+    if str(path).endswith(".env") and flags & os.O_CREAT:
+        created.append((str(path), flags, mode))
+    return real_open(path, flags, mode, *args, **kwargs)
+
+os.open = spy
+os.umask(0)  # a careless write-then-chmod would leave the file 0666 for a while
+runpy.run_path(sys.argv[1], run_name="__main__")
+print(repr(created))
+"""
+
+
+def test_post_gen_creates_dotenv_private_in_the_same_call(
+    project: Path, tmp_path: Path
+) -> None:
+    """Created by os.open with O_EXCL and mode 0600, never widened then narrowed."""
+    target = tmp_path / "project"
+    target.mkdir()
+    (target / ".env.example").write_bytes((project / ".env.example").read_bytes())
+    answers = {
+        "package_name": "inventory_service",
+        "project_slug": "x",
+        "include_files": True,
+        "docker": True,
+        "ci": "github",
+    }
+    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    result = run([sys.executable, "-c", SPY, str(rendered)], target)
+    assert result.returncode == 0, result.stderr
+    created = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    assert len(created) == 1
+    path, flags, mode = created[0]
+    assert path.endswith(".env")
+    assert flags & os.O_EXCL
+    assert mode == 0o600
+    assert (target / ".env").stat().st_mode & 0o777 == 0o600

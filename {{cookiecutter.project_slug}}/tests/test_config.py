@@ -11,6 +11,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.config import (
     DEFAULT_DATABASE,
     IN_MEMORY_URI,
@@ -199,6 +200,11 @@ def test_debug_follows_flask_debug_outside_production() -> None:
 def test_an_override_cannot_turn_debug_on_in_production() -> None:
     settings = load_settings({"DEBUG": True}, environ=PRODUCTION)
     assert settings["DEBUG"] is False
+
+
+def test_a_production_app_never_has_debug_on() -> None:
+    app = create_app({**PRODUCTION, "DEBUG": True, "FLASK_DEBUG": False})
+    assert app.debug is False
 
 
 def test_production_refuses_mongomock_from_an_override() -> None:
