@@ -110,3 +110,22 @@ def test_the_flask_command_refuses_a_dotenv_from_a_directory_above(
     result = run(command, child, environ)
     assert result.returncode != 0
     assert f"the flask command loaded {tmp_path / '.env'}" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--debugger", "--reload"])
+def test_flask_run_is_refused_in_production(project: Path, flag: str) -> None:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_"))
+    }
+    environ.update(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI="mongodb://127.0.0.1:9/inventory_service",
+    )
+    port = str(free_port())
+    command = [sys.executable, "-m", "flask", "--app", "inventory_service", "run"]
+    result = run([*command, flag, "--port", port], project, environ, timeout=60)
+    assert result.returncode != 0
+    assert "flask run starts Werkzeug's development server" in result.stderr

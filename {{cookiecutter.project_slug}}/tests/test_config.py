@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
+import click
 import pytest
 
 from {{ cookiecutter.package_name }} import create_app
@@ -200,6 +201,17 @@ def test_debug_follows_flask_debug_outside_production() -> None:
 def test_an_override_cannot_turn_debug_on_in_production() -> None:
     settings = load_settings({"DEBUG": True}, environ=PRODUCTION)
     assert settings["DEBUG"] is False
+
+
+def test_production_refuses_the_development_server() -> None:
+    """Inside ``flask run`` (``--debugger`` needs no FLASK_DEBUG to start it)."""
+    with (
+        click.Context(click.Command("run")),
+        pytest.raises(ConfigError, match="flask run starts"),
+    ):
+        load_settings(environ=PRODUCTION)
+    with click.Context(click.Command("routes")):
+        load_settings(environ=PRODUCTION)
 
 
 def test_a_production_app_never_has_debug_on() -> None:

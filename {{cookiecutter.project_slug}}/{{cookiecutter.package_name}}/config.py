@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from dotenv import dotenv_values, find_dotenv
 from flask.helpers import get_load_dotenv
 from pymongo.uri_parser import parse_uri
@@ -166,6 +167,9 @@ def process_environment(app_env: str | None = None) -> dict[str, str]:
     """
     _refuse_dotenv_loaded_from_above()
     environ = dict(os.environ)
+    app_env = app_env or environ.get("APP_ENV", "").strip()
+    if app_env == "testing":  # tests never depend on a developer's file
+        return environ
     path = Path.cwd() / DOTENV
     values = dotenv_values(path, encoding="utf-8") if path.is_file() else {}
     if "APP_ENV" in values:
@@ -173,7 +177,7 @@ def process_environment(app_env: str | None = None) -> dict[str, str]:
             f"APP_ENV must not be set in {path}: set it in the environment "
             "(APP_ENV=development for development; unset is production)"
         )
-    if (app_env or environ.get("APP_ENV", "").strip()) == "development":
+    if app_env == "development":
         for key, value in values.items():
             if value is not None:
                 environ.setdefault(key, value)
@@ -232,6 +236,12 @@ def _refuse_for_production(settings: Mapping[str, Any]) -> None:
         raise ConfigError(
             "FLASK_DEBUG (or flask --debug) is on: its interactive debugger runs "
             "any code a visitor sends, so production refuses it"
+        )
+    command = click.get_current_context(silent=True)
+    if command is not None and command.command.name == "run":
+        raise ConfigError(
+            "flask run starts Werkzeug's development server (with --debugger, its "
+            "interactive debugger too): production is served by gunicorn"
         )
 
 
