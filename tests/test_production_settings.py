@@ -18,25 +18,34 @@ import pytest
 from helpers import free_port, run
 
 PASSWORD = "Zq8-v0Kx3-Wm5"
+PACKAGE = "inventory_service"
+SETTINGS = ("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_", "GUNICORN_")
 
 
-def gunicorn(project: Path, *args: str, **env: str) -> tuple[int, str]:
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(
-            ("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_", "GUNICORN_")
-        )
-    }
-    environ.update(HOST="127.0.0.1", PORT=str(free_port()), WEB_CONCURRENCY="1")
+def environment(**env: str) -> dict[str, str]:
+    """This process's environment without the service's settings, plus ``env``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS)}
     environ.update(env)
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        *args,
-        "inventory_service:create_app()",
-    ]
+    return environ
+
+
+def production(**env: str) -> dict[str, str]:
+    """Valid production settings (the server is never reached), then ``env``."""
+    return environment(
+        **{
+            "APP_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "MONGODB_URI": f"mongodb://127.0.0.1:9/{PACKAGE}",
+            **env,
+        }
+    )
+
+
+def gunicorn(project: Path, *args: str, environ: dict[str, str]) -> tuple[int, str]:
+    """Start gunicorn as the README (--preload) or the image does; wait for its end."""
+    environ = {**environ, "HOST": "127.0.0.1", "PORT": str(free_port())}
+    environ["WEB_CONCURRENCY"] = "1"
+    command = [sys.executable, "-m", "gunicorn", *args, f"{PACKAGE}:create_app()"]
     result = run(command, project, environ, timeout=60)
     return result.returncode, result.stdout + result.stderr
 
@@ -46,7 +55,7 @@ def test_with_app_env_unset_gunicorn_refuses_instead_of_serving_mongomock(
     project: Path, args: tuple[str, ...]
 ) -> None:
     assert "SECRET_KEY=" in (project / ".env").read_text()  # the hook's .env is there
-    code, output = gunicorn(project, *args)
+    code, output = gunicorn(project, *args, environ=environment())
     assert code != 0, output
     assert "is required in production" in output
     assert "mongomock" not in output
@@ -65,13 +74,7 @@ def test_with_app_env_unset_gunicorn_refuses_instead_of_serving_mongomock(
 def test_a_refused_uri_leaves_no_password_in_gunicorns_output(
     project: Path, uri: str
 ) -> None:
-    code, output = gunicorn(
-        project,
-        "--preload",
-        APP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        MONGODB_URI=uri,
-    )
+    code, output = gunicorn(project, "--preload", environ=production(MONGODB_URI=uri))
     assert code != 0, output
     assert "MONGODB_URI" in output
     assert not [
@@ -82,13 +85,8 @@ def test_a_refused_uri_leaves_no_password_in_gunicorns_output(
 
 
 def test_mongomock_in_the_environment_is_refused_in_production(project: Path) -> None:
-    code, output = gunicorn(
-        project,
-        "--preload",
-        APP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        MONGODB_URI="mongomock://localhost/inventory_service",
-    )
+    uri = f"mongomock://localhost/{PACKAGE}"
+    code, output = gunicorn(project, "--preload", environ=production(MONGODB_URI=uri))
     assert code != 0, output
     assert "selects mongomock" in output
 
@@ -100,13 +98,8 @@ def test_the_flask_command_refuses_a_dotenv_from_a_directory_above(
     (tmp_path / ".env").write_text("MONGODB_DB=from_above\n")
     child = tmp_path / "elsewhere"
     child.mkdir()
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_"))
-    }
-    environ.update(APP_ENV="development", PYTHONPATH=str(project))
-    command = [sys.executable, "-m", "flask", "--app", "inventory_service", "routes"]
+    environ = environment(APP_ENV="development", PYTHONPATH=str(project))
+    command = [sys.executable, "-m", "flask", "--app", PACKAGE, "routes"]
     result = run(command, child, environ)
     assert result.returncode != 0
     assert f"the flask command loaded {tmp_path / '.env'}" in result.stderr
@@ -114,18 +107,8 @@ def test_the_flask_command_refuses_a_dotenv_from_a_directory_above(
 
 @pytest.mark.parametrize("flag", ["--debugger", "--reload"])
 def test_flask_run_is_refused_in_production(project: Path, flag: str) -> None:
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_"))
-    }
-    environ.update(
-        APP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        MONGODB_URI="mongodb://127.0.0.1:9/inventory_service",
-    )
     port = str(free_port())
-    command = [sys.executable, "-m", "flask", "--app", "inventory_service", "run"]
-    result = run([*command, flag, "--port", port], project, environ, timeout=60)
+    command = [sys.executable, "-m", "flask", "--app", PACKAGE, "run"]
+    result = run([*command, flag, "--port", port], project, production(), timeout=60)
     assert result.returncode != 0
     assert "flask run starts Werkzeug's development server" in result.stderr
