@@ -53,6 +53,8 @@ EXPECTED_FILES = [
     "inventory_service/redaction.py",
     "inventory_service/validation.py",
     "tests/conftest.py",
+    "tests/outage.py",
+    "tests/support.py",
     "tests/test_app.py",
     "tests/test_cli.py",
     "tests/test_config.py",
