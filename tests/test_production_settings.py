@@ -105,10 +105,19 @@ def test_the_flask_command_refuses_a_dotenv_from_a_directory_above(
     assert f"the flask command loaded {tmp_path / '.env'}" in result.stderr
 
 
-@pytest.mark.parametrize("flag", ["--debugger", "--reload"])
-def test_flask_run_is_refused_in_production(project: Path, flag: str) -> None:
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("--debug", "FLASK_DEBUG (or flask --debug) is on"),
+        ("--debugger", "flask run starts Werkzeug's development server"),
+        ("--reload", "flask run starts Werkzeug's development server"),
+    ],
+)
+def test_flask_run_is_refused_in_production(
+    project: Path, flag: str, message: str
+) -> None:
     port = str(free_port())
     command = [sys.executable, "-m", "flask", "--app", PACKAGE, "run"]
     result = run([*command, flag, "--port", port], project, production(), timeout=60)
     assert result.returncode != 0
-    assert "flask run starts Werkzeug's development server" in result.stderr
+    assert message in result.stderr

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -342,35 +339,6 @@ def test_dotenv_may_not_choose_the_environment(
         load_settings()
 
 
-PROJECT = Path(__file__).resolve().parents[1]
-PACKAGE = "{{ cookiecutter.package_name }}"
-
-
-def flask_command(
-    cwd: Path, *args: str, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run ``flask --app <package> ...`` in ``cwd`` as a user would type it."""
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_"))
-    }
-    environ["PYTHONPATH"] = os.pathsep.join(
-        [str(PROJECT), environ.get("PYTHONPATH", "")]
-    )
-    environ.update(env)
-    command = [sys.executable, "-m", "flask", "--app", PACKAGE]
-    return subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_the_flask_command_may_not_use_a_dotenv_from_above(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -391,19 +359,3 @@ def test_the_flask_command_may_not_use_a_dotenv_from_above(
     monkeypatch.delenv("FLASK_SKIP_DOTENV")
     (child / ".env").write_text("")
     load_settings()
-
-
-def test_flask_run_debug_in_production_refuses_the_debugger(tmp_path: Path) -> None:
-    """``flask run --debug`` would serve Werkzeug's debugger; the app refuses."""
-    result = flask_command(
-        tmp_path,
-        "run",
-        "--debug",
-        "--port",
-        "9",  # never reached: the app is refused before the server starts
-        APP_ENV="production",
-        SECRET_KEY=STRONG,
-        MONGODB_URI="mongodb://db.example.net/shop",
-    )
-    assert result.returncode != 0
-    assert "FLASK_DEBUG (or flask --debug) is on" in result.stderr
