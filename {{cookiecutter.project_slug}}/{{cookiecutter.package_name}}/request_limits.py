@@ -1,0 +1,54 @@
+"""A body over the size limit is a 413, however the client frames it.
+
+With a ``Content-Length`` over ``max_content_length``, Werkzeug refuses the
+request before reading it. A chunked body (``Transfer-Encoding: chunked``) has
+no length up front; Werkzeug then reads it through a ``LimitedStream`` that
+stops at the limit and returns what it has, so a body over the limit was cut
+off silently. A JSON document padded with whitespace past the limit still
+parsed, and a truncated one answered 400 instead of 413. ``Request`` swaps in a
+stream that looks one byte past the limit: more data there is a 413; none
+means the body was exactly the limit, which is allowed.
+
+``max_content_length`` is read when the body is first read, so a view may
+raise it for itself beforehand (the upload view does, with FILES_MAX_SIZE).
+"""
+
+from __future__ import annotations
+
+from typing import IO, cast
+
+import flask
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream
+
+
+class StrictLimitedStream(LimitedStream):
+    """A stream of at most ``limit`` bytes that refuses, not truncates, the rest."""
+
+    def on_exhausted(self) -> None:
+        # Werkzeug raises here even when the body ended exactly at the limit.
+        if self._stream.read(1):
+            raise RequestEntityTooLarge()
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted:  # Werkzeug's readall stops here without checking
+            self.on_exhausted()
+        return data
+
+
+class Request(flask.Request):
+    """Flask's request with bodies of unknown length held to the size limit."""
+
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        limit = self.max_content_length
+        if (
+            limit is not None
+            and not self.shallow
+            and self.content_length is None
+            and "wsgi.input_terminated" in self.environ
+        ):
+            return cast(IO[bytes], StrictLimitedStream(self.input_stream, limit))
+        return super().stream
