@@ -26,6 +26,10 @@ from werkzeug.wsgi import LimitedStream
 class StrictLimitedStream(LimitedStream):
     """A stream of at most ``limit`` bytes that refuses, not truncates, the rest."""
 
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        # A maximum, not a length: the body may end before it (no "disconnect").
+        super().__init__(stream, limit, is_max=True)
+
     def on_exhausted(self) -> None:
         # Werkzeug raises here even when the body ended exactly at the limit.
         if self._stream.read(1):
@@ -39,7 +43,14 @@ class StrictLimitedStream(LimitedStream):
 
 
 class Request(flask.Request):
-    """Flask's request with bodies of unknown length held to the size limit."""
+    """Flask's request with bodies of unknown length held to the size limit.
+
+    A multipart body refused half-way leaves the parts read so far in files
+    Werkzeug never closes (it hands them over only when parsing succeeds); they
+    are closed here, so a 413 leaks no temporary file.
+    """
+
+    _part_files: list[IO[bytes]]
 
     @cached_property
     def stream(self) -> IO[bytes]:
@@ -52,3 +63,25 @@ class Request(flask.Request):
         ):
             return cast(IO[bytes], StrictLimitedStream(self.input_stream, limit))
         return super().stream
+
+    def _load_form_data(self) -> None:
+        self._part_files = []
+        try:
+            super()._load_form_data()
+        except BaseException:
+            for file in self._part_files:
+                file.close()
+            raise
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        stream = super()._get_file_stream(
+            total_content_length, content_type, filename, content_length
+        )
+        self._part_files.append(stream)
+        return stream
