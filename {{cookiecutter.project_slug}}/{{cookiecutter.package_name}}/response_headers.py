@@ -5,8 +5,10 @@
   echoing input) as HTML or script.
 - ``Cache-Control: no-store`` on API responses (under ``/api``) that set no
   cache policy of their own: their data changes, and a shared cache or the
-  browser's back button must not serve a stale copy or keep one on disk. File
-  downloads set their own (``max-age``, validated by ETag), which is kept.
+  browser's back button must not serve a stale copy or keep one on disk. A
+  response that sets its own policy keeps it
+{%- if cookiecutter.include_files %} (file downloads: ``max-age``, validated
+  by their ETag){%- endif %}.
 """
 
 from __future__ import annotations
