@@ -155,6 +155,24 @@ def test_a_padded_json_body_with_a_length_over_the_limit_is_a_413(
     assert answer.status == 413, answer
 
 
+@pytest.mark.parametrize("chunked", [True, False])
+def test_bodies_of_exactly_the_limit_are_read(served: Served, chunked: bool) -> None:
+    """gunicorn marks every body as terminated; Werkzeug alone 413s these."""
+    item = padded_item(LIMIT)
+    empty_form, _ = form(file_part(b"exact.bin", None), b"")
+    upload, headers = form(
+        file_part(b"exact.bin", None), b"x" * (FILES_LIMIT - len(empty_form))
+    )
+    assert len(upload) == FILES_LIMIT
+    for path, body, kind in (
+        ("/api/items", item, {"Content-Type": "application/json"}),
+        ("/api/files", upload, headers),
+    ):
+        sent = pieces(body, 8192) if chunked else body
+        answer = send(served, "POST", path, sent, kind)
+        assert answer.status == 201, (path, answer)
+
+
 @pytest.mark.parametrize(("size", "status"), [(FILES_LIMIT * 2, 413), (50_000, 201)])
 def test_a_chunked_upload_is_held_to_files_max_size(
     served: Served, size: int, status: int

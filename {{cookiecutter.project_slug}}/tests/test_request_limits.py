@@ -75,6 +75,20 @@ def test_a_json_body_with_a_length_over_the_limit_is_a_413(
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize("size", [LIMIT, LIMIT - 1])
+def test_a_length_up_to_the_limit_is_read_from_a_terminated_stream(
+    limited: Any, size: int
+) -> None:
+    """gunicorn marks every body terminated, whether it has a length or not."""
+    response = limited.post(
+        "/api/items",
+        data=padded(size),
+        content_type="application/json",
+        environ_overrides=CHUNKED,
+    )
+    assert response.status_code == 201
+
+
 def test_an_empty_chunked_body_is_not_json(limited: Any) -> None:
     response = post_chunked(limited, "/api/items", b"", "application/json")
     assert response.status_code == 400
@@ -116,6 +130,23 @@ def test_a_chunked_upload_over_files_max_size_is_a_413(
     response = post_chunked(client, "/api/files", multipart(200_000), FORM)
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "request_entity_too_large"
+
+
+def test_an_upload_of_exactly_files_max_size_is_stored(
+    make_app: AppFactory,
+) -> None:
+    client = make_app(FILES_MAX_SIZE=100_000).test_client()
+    body = multipart(100_000 - len(multipart(0)))
+    assert len(body) == 100_000
+    for chunked in (True, False):
+        response = client.post(
+            "/api/files",
+            data=body,
+            content_type=FORM,
+            headers={"Transfer-Encoding": "chunked"} if chunked else {},
+            environ_overrides=CHUNKED,
+        )
+        assert response.status_code == 201, chunked
 
 
 def test_a_chunked_upload_under_files_max_size_is_stored(

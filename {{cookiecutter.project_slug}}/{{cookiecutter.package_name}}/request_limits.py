@@ -5,9 +5,11 @@ request before reading it. A chunked body (``Transfer-Encoding: chunked``) has
 no length up front; Werkzeug then reads it through a ``LimitedStream`` that
 stops at the limit and returns what it has, so a body over the limit was cut
 off silently. A JSON document padded with whitespace past the limit still
-parsed, and a truncated one answered 400 instead of 413. ``Request`` swaps in a
-stream that looks one byte past the limit: more data there is a 413; none
-means the body was exactly the limit, which is allowed.
+parsed, and a truncated one answered 400 instead of 413. The same stream also
+refuses any read after the limit, so under gunicorn (which terminates every
+body, ``wsgi.input_terminated``) an upload of exactly the limit was a 413.
+``Request`` swaps in a stream that looks one byte past the limit: more data
+there is a 413; none means the body was at most the limit, which is allowed.
 
 ``max_content_length`` is read when the body is first read, so a view may
 raise it for itself beforehand (the upload view does, with FILES_MAX_SIZE).
@@ -55,14 +57,11 @@ class Request(flask.Request):
     @cached_property
     def stream(self) -> IO[bytes]:
         limit = self.max_content_length
-        if (
-            limit is not None
-            and not self.shallow
-            and self.content_length is None
-            and "wsgi.input_terminated" in self.environ
-        ):
-            return cast(IO[bytes], StrictLimitedStream(self.input_stream, limit))
-        return super().stream
+        if limit is None or self.shallow or "wsgi.input_terminated" not in self.environ:
+            return super().stream  # Werkzeug's checks, or its empty stream
+        if self.content_length is not None and self.content_length > limit:
+            raise RequestEntityTooLarge()
+        return cast(IO[bytes], StrictLimitedStream(self.input_stream, limit))
 
     def _load_form_data(self) -> None:
         self._part_files = []
