@@ -51,9 +51,10 @@ def select(
     """
     if last_modified is not None:
         last_modified = last_modified.replace(microsecond=0)  # HTTP dates have none
-    if not _preconditions_hold(request, etag, last_modified):
+    _check_preconditions(request, etag, last_modified)
+    if _not_modified(request, etag, last_modified):
         if request.method not in SAFE_METHODS:
-            raise PreconditionFailed("The file has changed.")
+            raise PreconditionFailed("The file matches If-None-Match.")
         return Selection(304, 0, 0)
     byte_range = _byte_range(request, etag, last_modified, length)
     if byte_range is None:
@@ -61,29 +62,33 @@ def select(
     return Selection(206, *byte_range)
 
 
-def _preconditions_hold(
+def _check_preconditions(
     request: Request, etag: str | None, last_modified: datetime | None
-) -> bool:
-    """Raise 412 for a failed If-Match/If-Unmodified-Since; False means "304"."""
-    headers = request.headers
-    if_match = headers.get("If-Match")
+) -> None:
+    """412 if If-Match (or, without it, If-Unmodified-Since) is false."""
+    if_match = request.headers.get("If-Match")
     if if_match is not None:
         if not _matches(parse_etags(if_match), etag, weak=False):
             raise PreconditionFailed("The file does not match If-Match.")
-    else:
-        since = parse_date(headers.get("If-Unmodified-Since"))
-        if since is not None and last_modified is not None and last_modified > since:
-            raise PreconditionFailed("The file was modified since that date.")
+        return
+    since = parse_date(request.headers.get("If-Unmodified-Since"))
+    if since is not None and last_modified is not None and last_modified > since:
+        raise PreconditionFailed("The file was modified after If-Unmodified-Since.")
 
-    if_none_match = headers.get("If-None-Match")
+
+def _not_modified(
+    request: Request, etag: str | None, last_modified: datetime | None
+) -> bool:
+    """If-None-Match matches or, without it, nothing changed since If-Modified-Since."""
+    if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
-        return not _matches(parse_etags(if_none_match), etag, weak=True)
-    if request.method not in SAFE_METHODS:
-        return True
-    since = parse_date(headers.get("If-Modified-Since"))
+        return _matches(parse_etags(if_none_match), etag, weak=True)
+    if request.method not in SAFE_METHODS or last_modified is None:
+        return False
+    since = parse_date(request.headers.get("If-Modified-Since"))
     if since is None or since > datetime.now(UTC):
-        return True  # a date from the future is no date this server ever sent
-    return last_modified is None or last_modified > since
+        return False  # a date from the future is no date this server ever sent
+    return last_modified <= since
 
 
 def _matches(tags: ETags, etag: str | None, *, weak: bool) -> bool:
