@@ -12,7 +12,9 @@ body, ``wsgi.input_terminated``) an upload of exactly the limit was a 413.
 there is a 413; none means the body was at most the limit, which is allowed.
 
 ``max_content_length`` is read when the body is first read, so a view may
-raise it for itself beforehand (the upload view does, with FILES_MAX_SIZE).
+raise it for itself beforehand
+{%- if cookiecutter.include_files %} (the upload view does, with FILES_MAX_SIZE)
+{%- endif %}.
 """
 
 from __future__ import annotations
