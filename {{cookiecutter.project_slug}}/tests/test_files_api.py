@@ -281,6 +281,36 @@ def test_a_file_stored_before_these_rules_still_downloads(
     assert_headers_can_be_sent(response)
 
 
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"contentType": 42, "sha256": '"quoted"'},
+        {"contentType": ["text/plain"], "sha256": "\u4e2d" * 64},
+        {"contentType": None, "sha256": 7},
+        {"sha256": "ABC"},
+        {},
+    ],
+)
+def test_stored_values_of_any_type_still_download(
+    client: Any, stored: dict[str, Any], db: Database[Any], metadata: dict[str, Any]
+) -> None:
+    db.fs.files.update_one(
+        {"_id": ObjectId(stored["id"])},
+        {"$set": {"metadata": metadata, "filename": 12345}},
+    )
+    response = client.get(f"/api/files/{stored['id']}")
+    assert response.status_code == 200
+    assert response.data == DATA
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert "ETag" not in response.headers
+    # nx-27017 keeps a GridFS file name as text; MongoDB and mongomock, as given.
+    document = db.fs.files.find_one({"_id": ObjectId(stored["id"])})
+    assert document is not None
+    name = document["filename"] if isinstance(document["filename"], str) else "file"
+    assert response.headers["Content-Disposition"] == f'inline; filename="{name}"'
+    assert_headers_can_be_sent(response)
+
+
 def test_a_stored_html_file_is_not_run_as_a_page(client: Any) -> None:
     body = upload(client, b"<script>alert(1)</script>", "x.html", "text/html")
     response = client.get(f"/api/files/{body.get_json()['id']}")

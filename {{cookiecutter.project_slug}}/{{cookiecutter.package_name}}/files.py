@@ -42,6 +42,7 @@ CHUNK_SIZE = 255 * 1024
 CHUNKS_PER_QUERY = 4  # at most 1 MiB of a file in memory while it is served
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 FILENAME_MAX = 255
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 log = logging.getLogger(__name__)
 
@@ -256,18 +257,23 @@ def send_file(
 
     The body is read a chunk at a time as the server sends it (``ChunkReader``).
     ``conditional.select`` decides between 200, 206 (a seek inside GridFS),
-    304, 412 and 416 before anything is read. Content has its stored type
-    (cleaned again, so a value stored before that rule cannot break the
-    header), ``nosniff`` and a sandboxing CSP, so an uploaded HTML page cannot
-    run scripts on this site. ``max_age`` defaults to FILES_CACHE_SECONDS.
+    304, 412 and 416 before anything is read. Content has its stored type,
+    ``nosniff`` and a sandboxing CSP, so an uploaded HTML page cannot run
+    scripts on this site. ``max_age`` defaults to FILES_CACHE_SECONDS.
+
+    Every stored value that becomes a header is checked again here, so a file
+    stored before these rules, or by another program, still downloads.
     """
     metadata = grid_out.metadata or {}
     etag = metadata.get("sha256")
+    if not isinstance(etag, str) or not SHA256_HEX.fullmatch(etag):
+        etag = None
     # A GridFS file never changes, so the moment its id was made serves.
     made = grid_out._id.generation_time if isinstance(grid_out._id, ObjectId) else None
     selection = select(request, etag=etag, last_modified=made, length=grid_out.length)
     reader = ChunkReader(grid_out)
     content_type = clean_media_type(metadata.get("contentType"))
+    filename = grid_out.filename if isinstance(grid_out.filename, str) else None
     response = Response(
         reader,
         status=selection.status,
@@ -283,7 +289,7 @@ def send_file(
         )
     response.accept_ranges = "bytes"
     response.headers["Content-Disposition"] = content_disposition(
-        grid_out.filename or "file", as_attachment=as_attachment
+        filename or "file", as_attachment=as_attachment
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"

@@ -37,9 +37,9 @@ MAX_LENGTH = 255
 MAX_INPUT = 4096
 
 
-def clean_media_type(declared: str | None) -> str | None:
-    """``declared`` as a header-safe media type, or None if it is not one."""
-    if not declared or len(declared) > MAX_INPUT:
+def clean_media_type(declared: object) -> str | None:
+    """``declared`` (any stored value) as a header-safe media type, or None."""
+    if not isinstance(declared, str) or not declared or len(declared) > MAX_INPUT:
         return None
     mimetype, parameters = parse_options_header(declared)
     if not MEDIA_TYPE.fullmatch(mimetype):
