@@ -56,6 +56,8 @@ EXPECTED_FILES = [
     "inventory_service/response_headers.py",
     "inventory_service/validation.py",
     "tests/conftest.py",
+    "tests/outage.py",
+    "tests/support.py",
     "tests/test_app.py",
     "tests/test_cli.py",
     "tests/test_config.py",

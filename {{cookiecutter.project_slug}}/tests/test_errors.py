@@ -5,8 +5,12 @@ from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
-from pymongo.errors import AutoReconnect, DuplicateKeyError
+from flask.ctx import AppContext
+from flask.testing import FlaskClient
+from outage import OUTAGE_ERRORS, DownClient
+from pymongo.errors import AutoReconnect, ConnectionFailure, DuplicateKeyError
 from werkzeug.exceptions import UnprocessableEntity
+from werkzeug.test import TestResponse
 
 from {{ cookiecutter.package_name }}.errors import (
     MAX_DETAIL_CHARS,
@@ -16,7 +20,7 @@ from {{ cookiecutter.package_name }}.errors import (
 )
 
 
-def assert_error_shape(response: Any, status: int) -> dict[str, Any]:
+def assert_error_shape(response: TestResponse, status: int) -> dict[str, Any]:
     assert response.status_code == status
     assert response.is_json
     error: dict[str, Any] = response.get_json()["error"]
@@ -26,25 +30,25 @@ def assert_error_shape(response: Any, status: int) -> dict[str, Any]:
     return error
 
 
-def test_unknown_route_is_a_json_404(client: Any) -> None:
+def test_unknown_route_is_a_json_404(client: FlaskClient) -> None:
     error = assert_error_shape(client.get("/nowhere"), 404)
     assert error["code"] == "not_found"
 
 
-def test_wrong_method_is_a_json_405_with_allow(client: Any) -> None:
+def test_wrong_method_is_a_json_405_with_allow(client: FlaskClient) -> None:
     response = client.put("/api/items")
     assert_error_shape(response, 405)
     assert "POST" in response.headers["Allow"]
 
 
-def test_a_body_over_the_limit_is_a_json_413(app: Flask, client: Any) -> None:
+def test_a_body_over_the_limit_is_a_json_413(app: Flask, client: FlaskClient) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 100
     response = client.post("/api/items", json={"name": "x" * 200})
     assert_error_shape(response, 413)
 
 
 def test_an_unexpected_exception_is_a_json_500_without_a_traceback(
-    app: Flask, client: Any, caplog: pytest.LogCaptureFixture
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     @app.get("/boom")
     def boom() -> NoReturn:
@@ -59,7 +63,7 @@ def test_an_unexpected_exception_is_a_json_500_without_a_traceback(
 
 
 def test_a_connection_failure_is_a_503_with_retry_after(
-    app: Flask, client: Any
+    app: Flask, client: FlaskClient
 ) -> None:
     @app.get("/flaky")
     def flaky() -> NoReturn:
@@ -70,7 +74,9 @@ def test_a_connection_failure_is_a_503_with_retry_after(
     assert response.headers["Retry-After"] == str(app.config["RETRY_AFTER_SECONDS"])
 
 
-def test_an_untranslated_duplicate_key_is_a_409(app: Flask, client: Any) -> None:
+def test_an_untranslated_duplicate_key_is_a_409(
+    app: Flask, client: FlaskClient
+) -> None:
     @app.get("/dup")
     def dup() -> NoReturn:
         raise DuplicateKeyError("E11000 duplicate key", code=11000)
@@ -78,6 +84,7 @@ def test_an_untranslated_duplicate_key_is_a_409(app: Flask, client: Any) -> None
     assert_error_shape(client.get("/dup"), 409)
 
 
+@pytest.mark.parametrize("error", OUTAGE_ERRORS)
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
@@ -89,15 +96,23 @@ def test_an_untranslated_duplicate_key_is_a_409(app: Flask, client: Any) -> None
     ],
 )
 def test_every_database_route_is_a_503_while_the_database_is_down(
-    offline_app: Flask, method: str, path: str, body: Any
+    offline_app: Flask,
+    outage: DownClient,
+    error: type[ConnectionFailure],
+    method: str,
+    path: str,
+    body: Any,
 ) -> None:
+    outage.error = error
     response = getattr(offline_app.test_client(), method)(path, json=body)
-    error = assert_error_shape(response, 503)
-    assert error["code"] == "database_unavailable"
-    assert "Retry-After" in response.headers
+    error_body = assert_error_shape(response, 503)
+    assert error_body["code"] == "database_unavailable"
+    assert response.headers["Retry-After"] == str(
+        offline_app.config["RETRY_AFTER_SECONDS"]
+    )
 
 
-def test_60000_unknown_keys_give_a_small_error(client: Any) -> None:
+def test_60000_unknown_keys_give_a_small_error(client: FlaskClient) -> None:
     body = {f"k{number}": 0 for number in range(60_000)}  # 0.7 MB, under the limit
     response = client.post(
         "/api/items", data=json.dumps(body), content_type="application/json"
@@ -109,7 +124,7 @@ def test_60000_unknown_keys_give_a_small_error(client: Any) -> None:
     assert error["details_omitted"] == 60_001 - MAX_DETAILS
 
 
-def test_details_that_fit_are_sent_whole(app: Flask) -> None:
+def test_details_that_fit_are_sent_whole(app_context: AppContext) -> None:
     details = {f"field{number}": "is wrong" for number in range(MAX_DETAILS)}
     error = error_response(422, "Invalid.", details=details).get_json()["error"]
     assert error["details"] == details
@@ -130,7 +145,9 @@ def test_details_that_fit_are_sent_whole(app: Flask) -> None:
         (12, 12, 0),
     ],
 )
-def test_cap_details(app: Flask, details: Any, kept: Any, omitted: int) -> None:
+def test_cap_details(
+    app_context: AppContext, details: Any, kept: Any, omitted: int
+) -> None:
     capped, left_out = cap_details(details)
     if kept is not None:
         assert capped == kept
@@ -145,12 +162,14 @@ def test_cap_details(app: Flask, details: Any, kept: Any, omitted: int) -> None:
         "\x00" * 1000,  # six characters each as JSON
     ],
 )
-def test_each_detail_is_bounded_in_size(app: Flask, value: Any) -> None:
+def test_each_detail_is_bounded_in_size(app_context: AppContext, value: Any) -> None:
     capped, _ = cap_details({"field": value, "other": value})
     assert len(json.dumps(capped)) < 20 * MAX_DETAIL_CHARS
 
 
-def test_an_http_error_with_many_details_is_capped(app: Flask, client: Any) -> None:
+def test_an_http_error_with_many_details_is_capped(
+    app: Flask, client: FlaskClient
+) -> None:
     @app.get("/many")
     def many() -> NoReturn:
         error = UnprocessableEntity("Too many.")

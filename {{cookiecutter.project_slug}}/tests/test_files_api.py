@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from conftest import AppFactory
 from flask import Flask
+from flask.testing import FlaskClient
+from outage import OUTAGE_ERRORS, DownClient
 from pymongo.database import Database
+from pymongo.errors import ConnectionFailure
+from support import AppFactory
 from werkzeug.http import http_date
+from werkzeug.test import TestResponse
 
 from {{ cookiecutter.package_name }}.files import CHUNK_SIZE
 
@@ -22,17 +26,17 @@ MISSING = str(ObjectId())
 
 
 def upload(
-    client: Any,
+    client: FlaskClient,
     data: bytes = DATA,
     filename: str = "data.bin",
     content_type: str | None = "application/x-example",
-) -> Any:
+) -> TestResponse:
     file = (io.BytesIO(data), filename, content_type)
     return client.post("/api/files", data={"file": file})
 
 
 @pytest.fixture
-def stored(client: Any) -> dict[str, Any]:
+def stored(client: FlaskClient) -> dict[str, Any]:
     """One file, uploaded through the API."""
     response = upload(client)
     assert response.status_code == 201
@@ -40,7 +44,7 @@ def stored(client: Any) -> dict[str, Any]:
     return body
 
 
-def test_upload_returns_the_file_and_its_location(client: Any) -> None:
+def test_upload_returns_the_file_and_its_location(client: FlaskClient) -> None:
     response = upload(client, filename="../secret/data.bin")
     assert response.status_code == 201
     body = response.get_json()
@@ -55,7 +59,9 @@ def test_upload_returns_the_file_and_its_location(client: Any) -> None:
     }
 
 
-def test_upload_stores_the_checksum_and_type(client: Any, db: Database[Any]) -> None:
+def test_upload_stores_the_checksum_and_type(
+    client: FlaskClient, db: Database[Any]
+) -> None:
     body = upload(client).get_json()
     document = db.fs.files.find_one({"_id": ObjectId(body["id"])})
     assert document is not None
@@ -64,7 +70,7 @@ def test_upload_stores_the_checksum_and_type(client: Any, db: Database[Any]) -> 
     assert document["metadata"]["contentType"] == "application/x-example"
 
 
-def test_upload_without_a_declared_type_guesses_it(client: Any) -> None:
+def test_upload_without_a_declared_type_guesses_it(client: FlaskClient) -> None:
     # Built by hand: the test client always declares a type for a file part.
     body = (
         b"--b\r\n"
@@ -80,14 +86,14 @@ def test_upload_without_a_declared_type_guesses_it(client: Any) -> None:
     assert response.get_json()["content_type"] == "image/png"
 
 
-def test_upload_without_a_file_is_a_400(client: Any) -> None:
+def test_upload_without_a_file_is_a_400(client: FlaskClient) -> None:
     for data in ({}, {"other": (io.BytesIO(b"x"), "x.txt")}, {"file": "text"}):
         response = client.post("/api/files", data=data)
         assert response.status_code == 400
         assert response.get_json()["error"]["code"] == "bad_request"
 
 
-def test_upload_with_only_path_parts_for_a_name_is_a_400(client: Any) -> None:
+def test_upload_with_only_path_parts_for_a_name_is_a_400(client: FlaskClient) -> None:
     response = upload(client, filename="../..")
     assert response.status_code == 400
 
@@ -107,7 +113,9 @@ def test_files_max_size_does_not_raise_the_json_limit(make_app: AppFactory) -> N
     assert response.status_code == 413
 
 
-def test_download_has_the_body_and_headers(client: Any, stored: dict[str, Any]) -> None:
+def test_download_has_the_body_and_headers(
+    client: FlaskClient, stored: dict[str, Any]
+) -> None:
     response = client.get(f"/api/files/{stored['id']}")
     assert response.status_code == 200
     assert response.data == DATA
@@ -132,24 +140,26 @@ def test_cache_control_follows_the_setting(make_app: AppFactory) -> None:
     assert response.headers["Cache-Control"] == "max-age=0"
 
 
-def test_download_streams_in_chunks(client: Any, stored: dict[str, Any]) -> None:
+def test_download_streams_in_chunks(
+    client: FlaskClient, stored: dict[str, Any]
+) -> None:
     response = client.get(f"/api/files/{stored['id']}", buffered=False)
     assert response.is_streamed
-    chunks = list(response.response)
+    chunks = list(response.iter_encoded())
     response.close()
     assert len(chunks) == 2
     assert max(len(chunk) for chunk in chunks) == CHUNK_SIZE
     assert b"".join(chunks) == DATA
 
 
-def test_download_as_attachment(client: Any, stored: dict[str, Any]) -> None:
+def test_download_as_attachment(client: FlaskClient, stored: dict[str, Any]) -> None:
     response = client.get(f"/api/files/{stored['id']}?download=1")
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="data.bin"'
     )
 
 
-def test_a_non_ascii_name_round_trips(client: Any) -> None:
+def test_a_non_ascii_name_round_trips(client: FlaskClient) -> None:
     body = upload(client, b"hallo", "Übersicht.txt", "text/plain").get_json()
     assert body["filename"] == "Übersicht.txt"
     response = client.get(f"/api/files/{body['id']}")
@@ -166,7 +176,7 @@ def multipart(part_headers: bytes, data: bytes = b"hello") -> tuple[bytes, str]:
     return body, "multipart/form-data; boundary=b"
 
 
-def assert_headers_can_be_sent(response: Any) -> None:
+def assert_headers_can_be_sent(response: TestResponse) -> None:
     """Every header value is printable ASCII: any WSGI server can send it."""
     for name, value in response.headers.items():
         assert value.isascii(), (name, value)
@@ -192,7 +202,7 @@ HOSTILE_TYPES = [
 
 @pytest.mark.parametrize("declared", HOSTILE_TYPES)
 def test_any_declared_type_is_stored_so_the_file_downloads(
-    client: Any, declared: bytes
+    client: FlaskClient, declared: bytes
 ) -> None:
     body, kind = multipart(DISPOSITION + b"\r\nContent-Type: " + declared)
     uploaded = client.post("/api/files", data=body, content_type=kind)
@@ -223,7 +233,7 @@ HOSTILE_NAMES = [
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_any_file_name_downloads_with_a_sendable_disposition(
-    client: Any, name: bytes
+    client: FlaskClient, name: bytes
 ) -> None:
     part = b'Content-Disposition: form-data; name="file"; filename="' + name + b'"'
     body, kind = multipart(part + b"\r\nContent-Type: text/plain")
@@ -243,7 +253,9 @@ def test_any_file_name_downloads_with_a_sendable_disposition(
         b'Content-Disposition: form-data; name="file"; filename="\xff\xfe.txt"',
     ],
 )
-def test_part_headers_that_are_not_utf8_are_a_400(client: Any, part: bytes) -> None:
+def test_part_headers_that_are_not_utf8_are_a_400(
+    client: FlaskClient, part: bytes
+) -> None:
     body, kind = multipart(part)
     response = client.post("/api/files", data=body, content_type=kind)
     assert response.status_code == 400
@@ -261,7 +273,7 @@ def test_part_headers_that_are_not_utf8_are_a_400(client: Any, part: bytes) -> N
     ],
 )
 def test_a_file_stored_before_these_rules_still_downloads(
-    client: Any,
+    client: FlaskClient,
     stored: dict[str, Any],
     db: Database[Any],
     content_type: str,
@@ -292,7 +304,10 @@ def test_a_file_stored_before_these_rules_still_downloads(
     ],
 )
 def test_stored_values_of_any_type_still_download(
-    client: Any, stored: dict[str, Any], db: Database[Any], metadata: dict[str, Any]
+    client: FlaskClient,
+    stored: dict[str, Any],
+    db: Database[Any],
+    metadata: dict[str, Any],
 ) -> None:
     db.fs.files.update_one(
         {"_id": ObjectId(stored["id"])},
@@ -311,7 +326,7 @@ def test_stored_values_of_any_type_still_download(
     assert_headers_can_be_sent(response)
 
 
-def test_a_stored_html_file_is_not_run_as_a_page(client: Any) -> None:
+def test_a_stored_html_file_is_not_run_as_a_page(client: FlaskClient) -> None:
     body = upload(client, b"<script>alert(1)</script>", "x.html", "text/html")
     response = client.get(f"/api/files/{body.get_json()['id']}")
     assert response.headers["Content-Type"] == "text/html"
@@ -319,7 +334,7 @@ def test_a_stored_html_file_is_not_run_as_a_page(client: Any) -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_if_none_match_gives_304(client: Any, stored: dict[str, Any]) -> None:
+def test_if_none_match_gives_304(client: FlaskClient, stored: dict[str, Any]) -> None:
     url = f"/api/files/{stored['id']}"
     etag = client.get(url).headers["ETag"]
     response = client.get(url, headers={"If-None-Match": etag})
@@ -330,7 +345,7 @@ def test_if_none_match_gives_304(client: Any, stored: dict[str, Any]) -> None:
 
 
 def test_if_modified_since_gives_304_unless_it_is_in_the_future(
-    client: Any, stored: dict[str, Any]
+    client: FlaskClient, stored: dict[str, Any]
 ) -> None:
     url = f"/api/files/{stored['id']}"
     now = http_date(datetime.now(UTC))
@@ -357,7 +372,7 @@ def test_if_modified_since_gives_304_unless_it_is_in_the_future(
     ],
 )
 def test_range_gives_206_with_the_slice(
-    client: Any, stored: dict[str, Any], header: str, start: int, end: int
+    client: FlaskClient, stored: dict[str, Any], header: str, start: int, end: int
 ) -> None:
     response = client.get(f"/api/files/{stored['id']}", headers={"Range": header})
     assert response.status_code == 206
@@ -384,7 +399,7 @@ def test_range_gives_206_with_the_slice(
     ],
 )
 def test_a_malformed_multiple_or_unsatisfiable_range_is_a_416(
-    client: Any, stored: dict[str, Any], header: str
+    client: FlaskClient, stored: dict[str, Any], header: str
 ) -> None:
     response = client.get(f"/api/files/{stored['id']}", headers={"Range": header})
     assert response.status_code == 416
@@ -395,14 +410,14 @@ def test_a_malformed_multiple_or_unsatisfiable_range_is_a_416(
 
 
 def test_a_range_in_an_unknown_unit_is_ignored(
-    client: Any, stored: dict[str, Any]
+    client: FlaskClient, stored: dict[str, Any]
 ) -> None:
     response = client.get(f"/api/files/{stored['id']}", headers={"Range": "rows=0-9"})
     assert response.status_code == 200
     assert response.data == DATA
 
 
-def validators(client: Any, file_id: str) -> dict[str, str]:
+def validators(client: FlaskClient, file_id: str) -> dict[str, str]:
     """The header values a client would send back, by name, plus a stale pair."""
     headers = client.head(f"/api/files/{file_id}").headers
     made = ObjectId(file_id).generation_time
@@ -453,7 +468,7 @@ CONDITIONS = [
 
 @pytest.mark.parametrize(("template", "status"), CONDITIONS)
 def test_conditional_requests(
-    client: Any, stored: dict[str, Any], template: dict[str, str], status: int
+    client: FlaskClient, stored: dict[str, Any], template: dict[str, str], status: int
 ) -> None:
     values = validators(client, stored["id"])
     headers = {name: value.format(**values) for name, value in template.items()}
@@ -475,7 +490,7 @@ def test_conditional_requests(
 
 
 def test_head_answers_like_get_without_the_body(
-    client: Any, stored: dict[str, Any]
+    client: FlaskClient, stored: dict[str, Any]
 ) -> None:
     url = f"/api/files/{stored['id']}"
     response = client.head(url, headers={"Range": "bytes=0-9"})
@@ -487,7 +502,7 @@ def test_head_answers_like_get_without_the_body(
     assert client.head(url, headers={"If-None-Match": etag}).status_code == 304
 
 
-def test_an_empty_file_has_no_byte_to_range_over(client: Any) -> None:
+def test_an_empty_file_has_no_byte_to_range_over(client: FlaskClient) -> None:
     body = upload(client, b"", "empty.txt").get_json()
     url = f"/api/files/{body['id']}"
     assert client.get(url).data == b""
@@ -499,7 +514,7 @@ def test_an_empty_file_has_no_byte_to_range_over(client: Any) -> None:
     assert suffix.data == b""
 
 
-def test_missing_or_malformed_ids_are_404_json(client: Any) -> None:
+def test_missing_or_malformed_ids_are_404_json(client: FlaskClient) -> None:
     for url in (
         f"/api/files/{MISSING}",
         "/api/files/not-an-id",
@@ -511,7 +526,7 @@ def test_missing_or_malformed_ids_are_404_json(client: Any) -> None:
 
 
 def test_by_name_serves_the_newest_revision_or_the_one_asked_for(
-    client: Any,
+    client: FlaskClient,
 ) -> None:
     for number in range(3):
         upload(client, b"v%d" % number, "notes.txt", "text/plain")
@@ -529,14 +544,14 @@ def test_by_name_serves_the_newest_revision_or_the_one_asked_for(
         assert "version" in response.get_json()["error"]["message"]
 
 
-def test_by_name_with_a_path_never_matches(client: Any) -> None:
+def test_by_name_with_a_path_never_matches(client: FlaskClient) -> None:
     upload(client, b"x", "dir/inner.txt")
     assert client.get("/api/files/by-name/inner.txt").status_code == 200
     assert client.get("/api/files/by-name/dir/inner.txt").status_code == 404
 
 
 def test_delete_then_404(
-    client: Any, stored: dict[str, Any], db: Database[Any]
+    client: FlaskClient, stored: dict[str, Any], db: Database[Any]
 ) -> None:
     url = f"/api/files/{stored['id']}"
     response = client.delete(url)
@@ -556,7 +571,19 @@ def test_files_work_on_the_in_memory_database(make_app: AppFactory) -> None:
     assert client.get(f"/api/files/{body['id']}").data == b"in memory"
 
 
-def test_the_database_being_down_is_a_503(offline_app: Flask) -> None:
+@pytest.mark.parametrize("error", OUTAGE_ERRORS)
+def test_the_database_being_down_is_a_503(
+    offline_app: Flask, outage: DownClient, error: type[ConnectionFailure]
+) -> None:
+    outage.error = error
     client = offline_app.test_client()
-    assert upload(client).status_code == 503
-    assert client.get(f"/api/files/{MISSING}").status_code == 503
+    responses = {
+        "upload": upload(client),
+        "download": client.get(f"/api/files/{MISSING}"),
+        "by name": client.get("/api/files/by-name/data.bin"),
+        "delete": client.delete(f"/api/files/{MISSING}"),
+    }
+    for route, response in responses.items():
+        assert response.status_code == 503, route
+        assert response.get_json()["error"]["code"] == "database_unavailable"
+        assert "Retry-After" in response.headers, route

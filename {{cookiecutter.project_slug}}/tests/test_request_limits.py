@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
 
 import pytest
-from conftest import AppFactory
+from flask.testing import FlaskClient
+from support import AppFactory
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.test import TestResponse
 
 from {{ cookiecutter.package_name }}.request_limits import StrictLimitedStream
 
@@ -22,7 +23,9 @@ LIMIT = 1000
 CHUNKED = {"wsgi.input_terminated": True}
 
 
-def post_chunked(client: Any, path: str, body: bytes, content_type: str) -> Any:
+def post_chunked(
+    client: FlaskClient, path: str, body: bytes, content_type: str
+) -> TestResponse:
     return client.post(
         path,
         input_stream=io.BytesIO(body),
@@ -38,7 +41,7 @@ def padded(size: int, name: str = "Padded") -> bytes:
 
 
 @pytest.fixture
-def limited(make_app: AppFactory) -> Any:
+def limited(make_app: AppFactory) -> FlaskClient:
     return make_app(MAX_CONTENT_LENGTH=LIMIT).test_client()
 
 
@@ -52,7 +55,9 @@ def limited(make_app: AppFactory) -> Any:
         b"[" * (LIMIT + 1),
     ],
 )
-def test_a_chunked_json_body_over_the_limit_is_a_413(limited: Any, body: bytes) -> None:
+def test_a_chunked_json_body_over_the_limit_is_a_413(
+    limited: FlaskClient, body: bytes
+) -> None:
     response = post_chunked(limited, "/api/items", body, "application/json")
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "request_entity_too_large"
@@ -60,14 +65,16 @@ def test_a_chunked_json_body_over_the_limit_is_a_413(limited: Any, body: bytes) 
 
 
 @pytest.mark.parametrize("size", [LIMIT, LIMIT - 1, 20])
-def test_a_chunked_json_body_up_to_the_limit_is_read(limited: Any, size: int) -> None:
+def test_a_chunked_json_body_up_to_the_limit_is_read(
+    limited: FlaskClient, size: int
+) -> None:
     response = post_chunked(limited, "/api/items", padded(size), "application/json")
     assert response.status_code == 201, response.get_json()
 
 
 @pytest.mark.parametrize("size", [LIMIT + 1, LIMIT * 50])
 def test_a_json_body_with_a_length_over_the_limit_is_a_413(
-    limited: Any, size: int
+    limited: FlaskClient, size: int
 ) -> None:
     response = limited.post(
         "/api/items", data=padded(size), content_type="application/json"
@@ -77,7 +84,7 @@ def test_a_json_body_with_a_length_over_the_limit_is_a_413(
 
 @pytest.mark.parametrize("size", [LIMIT, LIMIT - 1])
 def test_a_length_up_to_the_limit_is_read_from_a_terminated_stream(
-    limited: Any, size: int
+    limited: FlaskClient, size: int
 ) -> None:
     """gunicorn marks every body terminated, whether it has a length or not."""
     response = limited.post(
@@ -89,7 +96,7 @@ def test_a_length_up_to_the_limit_is_read_from_a_terminated_stream(
     assert response.status_code == 201
 
 
-def test_an_empty_chunked_body_is_not_json(limited: Any) -> None:
+def test_an_empty_chunked_body_is_not_json(limited: FlaskClient) -> None:
     response = post_chunked(limited, "/api/items", b"", "application/json")
     assert response.status_code == 400
 

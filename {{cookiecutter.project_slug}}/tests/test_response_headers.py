@@ -9,11 +9,13 @@ from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 ITEM = "/api/items/65a1b2c3d4e5f60718293a4b"  # an id no test creates
 
 
-def assert_api_headers(response: Any) -> None:
+def assert_api_headers(response: TestResponse) -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -36,14 +38,16 @@ def assert_api_headers(response: Any) -> None:
     ],
 )
 def test_item_responses_and_errors_are_no_store(
-    client: Any, method: str, path: str, body: Any, status: int
+    client: FlaskClient, method: str, path: str, body: Any, status: int
 ) -> None:
     response = getattr(client, method)(path, json=body)
     assert response.status_code == status
     assert_api_headers(response)
 
 
-def test_the_item_lifecycle_is_no_store(client: Any, item: dict[str, Any]) -> None:
+def test_the_item_lifecycle_is_no_store(
+    client: FlaskClient, item: dict[str, Any]
+) -> None:
     url = f"/api/items/{item['id']}"
     for response in (
         client.get(url),
@@ -55,13 +59,13 @@ def test_the_item_lifecycle_is_no_store(client: Any, item: dict[str, Any]) -> No
         assert_api_headers(response)
 
 
-def test_a_non_json_body_is_no_store(client: Any) -> None:
+def test_a_non_json_body_is_no_store(client: FlaskClient) -> None:
     response = client.post("/api/items", data="name=x")
     assert response.status_code == 415
     assert_api_headers(response)
 
 
-def test_a_body_over_the_limit_is_no_store(app: Flask, client: Any) -> None:
+def test_a_body_over_the_limit_is_no_store(app: Flask, client: FlaskClient) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 10
     response = client.post("/api/items", json={"name": "x" * 100})
     assert response.status_code == 413
@@ -75,12 +79,14 @@ def test_an_outage_is_no_store(offline_app: Flask) -> None:
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/nowhere"])
-def test_responses_outside_the_api_are_nosniff(client: Any, path: str) -> None:
+def test_responses_outside_the_api_are_nosniff(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_unexpected_error_is_nosniff_and_no_store(app: Flask, client: Any) -> None:
+def test_an_unexpected_error_is_nosniff_and_no_store(
+    app: Flask, client: FlaskClient
+) -> None:
     @app.get("/api/boom")
     def boom() -> NoReturn:
         raise RuntimeError("boom")
@@ -91,7 +97,7 @@ def test_an_unexpected_error_is_nosniff_and_no_store(app: Flask, client: Any) ->
 {%- if cookiecutter.include_files %}
 
 
-def test_file_uploads_deletes_and_errors_are_no_store(client: Any) -> None:
+def test_file_uploads_deletes_and_errors_are_no_store(client: FlaskClient) -> None:
     file = (io.BytesIO(b"data"), "a.txt", "text/plain")
     uploaded = client.post("/api/files", data={"file": file})
     assert uploaded.status_code == 201
@@ -109,7 +115,7 @@ def test_file_uploads_deletes_and_errors_are_no_store(client: Any) -> None:
         assert_api_headers(response)
 
 
-def test_file_downloads_keep_their_own_cache_policy(client: Any) -> None:
+def test_file_downloads_keep_their_own_cache_policy(client: FlaskClient) -> None:
     file = (io.BytesIO(b"data"), "a.txt", "text/plain")
     stored = client.post("/api/files", data={"file": file}).get_json()
     url = f"/api/files/{stored['id']}"
