@@ -18,7 +18,10 @@ from werkzeug.exceptions import (
 )
 from werkzeug.http import http_date
 
-from {{ cookiecutter.package_name }}.conditional import Selection, select
+from {{ cookiecutter.package_name }}.conditional import (
+    Selection,
+    select,
+)
 
 ETAG = "abc"
 LENGTH = 100

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.media_types import MAX_LENGTH, clean_media_type
+from {{ cookiecutter.package_name }}.media_types import (
+    MAX_LENGTH,
+    clean_media_type,
+)
 
 
 @pytest.mark.parametrize(

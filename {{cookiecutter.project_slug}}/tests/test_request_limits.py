@@ -17,7 +17,9 @@ from support import AppFactory
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import TestResponse
 
-from {{ cookiecutter.package_name }}.request_limits import StrictLimitedStream
+from {{ cookiecutter.package_name }}.request_limits import (
+    StrictLimitedStream,
+)
 
 LIMIT = 1000
 CHUNKED = {"wsgi.input_terminated": True}
