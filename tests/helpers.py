@@ -35,7 +35,11 @@ OPTION_FILES = {
         "tests/test_conditional.py",
         "tests/test_media_types.py",
     ],
-    "ci": [".github/workflows/ci.yml"],
+    "ci": [
+        ".github/dependabot.yml",
+        ".github/workflows/ci.yml",
+        ".github/workflows/newest.yml",
+    ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
 }
 # Console scripts installed with requirements-dev.txt (check-jsonschema, cruft,
