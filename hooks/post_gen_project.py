@@ -24,8 +24,12 @@ OPTIONAL = {
     "include_files": [
         "{package}/files.py",
         "{package}/files_api.py",
+        "{package}/conditional.py",
+        "{package}/media_types.py",
         "tests/test_files.py",
         "tests/test_files_api.py",
+        "tests/test_conditional.py",
+        "tests/test_media_types.py",
     ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
     "ci": [".github"],
