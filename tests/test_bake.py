@@ -70,6 +70,8 @@ EXPECTED_FILES = [
     "inventory_service/response_headers.py",
     "inventory_service/validation.py",
     "inventory_service/validators.py",
+    "inventory_service/transactions.py",
+    "inventory_service/transfers.py",
     "inventory_service/migrations/__init__.py",
     "inventory_service/migrations/v0001_backfill_name_keys.py",
     "tests/conftest.py",
@@ -102,6 +104,7 @@ EXPECTED_FILES = [
     "tests/test_validation.py",
     "tests/test_validators.py",
     "tests/test_migrations.py",
+    "tests/test_transfers.py",
 ]
 
 # One bake per answer changed from the default, each checked the same way.

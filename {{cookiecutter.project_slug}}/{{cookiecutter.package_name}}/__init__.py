@@ -12,7 +12,19 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, openapi, response_headers
+from . import (
+    cli,
+    db,
+    errors,
+{%- if cookiecutter.include_files %}
+    files_api,
+{%- endif %}
+    health,
+    items,
+    openapi,
+    response_headers,
+    transfers,
+)
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
@@ -38,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
+    app.register_blueprint(transfers.bp)
 {%- if cookiecutter.include_files %}
     app.register_blueprint(files_api.bp)
 {%- endif %}

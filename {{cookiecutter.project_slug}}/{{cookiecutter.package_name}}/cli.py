@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from pymongo.errors import PyMongoError
 
-from . import db, items, schema
+from . import db, items, schema, transactions
+
+log = logging.getLogger(__name__)
 
 # An AppGroup, so its commands run inside the app's context like Flask's own.
 db_group = AppGroup("db", help="The database's schema.")
@@ -40,6 +44,7 @@ def upgrade_command(wait: float, lease: float) -> None:
             schema.upgrade(
                 database, report=click.echo, lease_seconds=lease, wait_seconds=wait
             )
+            available, line = transactions.support(database.client)
     except schema.UpgradeError as error:
         raise click.ClickException(str(error)) from None
     except PyMongoError as error:
@@ -47,6 +52,9 @@ def upgrade_command(wait: float, lease: float) -> None:
         raise click.ClickException(
             f"the database did not answer: {first_line}"
         ) from None
+    click.echo(line)
+    if not available:
+        log.warning("%s", line)
     click.echo("Schema up to date.")
 
 

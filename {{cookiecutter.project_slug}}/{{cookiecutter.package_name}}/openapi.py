@@ -42,6 +42,7 @@ ERRORS = {
     415: "The body is not of a type this operation accepts.",
     416: "The Range cannot be satisfied.",
     422: "The body is well-formed but invalid; `details` names each field.",
+    501: "The server cannot do this: transactions need a MongoDB replica set.",
     503: "The database is unavailable; retry after `Retry-After` seconds.",
 }
 JSON_BODY_ERRORS = (400, 413, 415, 422)

@@ -71,6 +71,7 @@ def _free_map_schema(schema: dict[str, Any]) -> None:
 # Field before the validator, or pydantic leaves "ge"/"le" in the JSON Schema.
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX), BeforeValidator(_whole)]
 Count = Annotated[int, Field(ge=0, le=INT64_MAX), BeforeValidator(_whole)]
+Positive = Annotated[int, Field(ge=1, le=INT64_MAX), BeforeValidator(_whole)]
 Scalar = (
     str
     | Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
