@@ -168,7 +168,16 @@ def test_compose_runs_the_app_beside_a_healthy_mongo(project: Path) -> None:
     assert app["env_file"] == ".env"
     assert app["depends_on"] == {"mongo": {"condition": "service_healthy"}}
     assert mongo["image"] == "mongo:8"
-    assert "db.adminCommand('ping')" in mongo["healthcheck"]["test"]
+    check = " ".join(mongo["healthcheck"]["test"])
+    assert "db.adminCommand('ping')" in check
+    # A single-node replica set (transactions): started with --replSet and a key
+    # file, initiated by the first health check, healthy once it has a primary.
+    assert "--replSet rs0" in mongo["entrypoint"][-1]
+    assert "--keyFile" in mongo["entrypoint"][-1]
+    assert "rs.initiate(" in check
+    assert "isWritablePrimary" in check
+    assert "?replicaSet=rs0" in app["environment"]["MONGODB_URI"]
+    assert "?replicaSet=rs0" in app["environment"]["MONGODB_DEPLOY_URI"]
     data = [v for v in mongo["volumes"] if v.endswith(":/data/db")]
     assert [volume.split(":")[0] for volume in data] == ["mongo-data"]
     assert "mongo-data" in compose(project)["volumes"]
@@ -251,8 +260,10 @@ def test_the_init_script_creates_a_least_privilege_user_and_a_deploy_user(
 
 
 def without_credentials(uri: str, server: LiveServer) -> str:
-    """The same URI on nx-27017, which has no authentication to log in to."""
-    return re.sub(r"//[^@/]*@mongo:27017", "//" + server.uri[10:], uri)
+    """The same URI on nx-27017, which has no authentication to log in to and is
+    no replica set."""
+    uri = re.sub(r"//[^@/]*@mongo:27017", "//" + server.uri[10:], uri)
+    return uri.removesuffix("?replicaSet=rs0")
 
 
 def test_the_container_start_upgrades_then_serves(
@@ -379,7 +390,9 @@ def test_make_test_live_runs_the_suite_on_a_server(
     project: Path, live_server: LiveServer
 ) -> None:
     dry = run(["make", "-n", "test-live"], project, tools_env())
-    assert dry.stdout.startswith("TEST_MONGODB_URI=mongodb://localhost:27017 ")
+    assert dry.stdout.startswith(
+        "TEST_MONGODB_URI=mongodb://localhost:27017/?directConnection=true "
+    )
     uri = f"TEST_MONGODB_URI={live_server.uri}"
     result = run(["make", "test-live", uri], project, tools_env())
     assert passed_count(result) >= 100
