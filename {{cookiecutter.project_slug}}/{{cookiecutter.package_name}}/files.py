@@ -44,6 +44,12 @@ CHUNKS_PER_QUERY = 4  # at most 1 MiB of a file in memory while it is served
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 FILENAME_MAX = 255
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# Flask-PyMongo's save_file keeps the type and a SHA-1 at the top level of the
+# file document (``contentType``, ``sha1``); older files have pymongo 3's ``md5``.
+LEGACY_DIGESTS = (
+    ("sha1", re.compile(r"[0-9a-f]{40}")),
+    ("md5", re.compile(r"[0-9a-f]{32}")),
+)
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +263,30 @@ def content_disposition(filename: str, *, as_attachment: bool) -> str:
     return header
 
 
+def top_level(grid_out: GridOut, field: str) -> Any:
+    """A field of the file document itself, where Flask-PyMongo wrote its own.
+
+    Read from the document GridOut already loaded (``_file``): its attributes
+    would warn (``md5`` is deprecated) or raise for a field that is absent.
+    """
+    document: dict[str, Any] = grid_out._file
+    return document.get(field)
+
+
+def stored_validator(grid_out: GridOut) -> str | None:
+    """The ETag: our SHA-256, else Flask-PyMongo's SHA-1 or legacy MD5, as it sent
+    them, so caches filled before a move keep validating. A value that is not
+    such a hex digest is ignored: it would become a header."""
+    digest = (grid_out.metadata or {}).get("sha256")
+    if isinstance(digest, str) and SHA256_HEX.fullmatch(digest):
+        return digest
+    for field, pattern in LEGACY_DIGESTS:
+        digest = top_level(grid_out, field)
+        if isinstance(digest, str) and pattern.fullmatch(digest):
+            return digest
+    return None
+
+
 def send_file(
     grid_out: GridOut, *, as_attachment: bool = False, max_age: int | None = None
 ) -> Response:
@@ -272,14 +302,14 @@ def send_file(
     stored before these rules, or by another program, still downloads.
     """
     metadata = grid_out.metadata or {}
-    etag = metadata.get("sha256")
-    if not isinstance(etag, str) or not SHA256_HEX.fullmatch(etag):
-        etag = None
+    etag = stored_validator(grid_out)
     # A GridFS file never changes, so the moment its id was made serves.
     made = grid_out._id.generation_time if isinstance(grid_out._id, ObjectId) else None
     selection = select(request, etag=etag, last_modified=made, length=grid_out.length)
     reader = ChunkReader(grid_out)
-    content_type = clean_media_type(metadata.get("contentType"))
+    content_type = clean_media_type(
+        metadata.get("contentType") or top_level(grid_out, "contentType")
+    )
     filename = grid_out.filename if isinstance(grid_out.filename, str) else None
     response = Response(
         reader,
