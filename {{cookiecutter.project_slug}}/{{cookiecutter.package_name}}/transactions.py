@@ -47,7 +47,7 @@ class ReplicaSetRequired(HTTPException):
     description = (
         "This operation needs MongoDB transactions, which need a replica set "
         "(or a sharded cluster); the server is a standalone. Run MongoDB as a "
-        "replica set (compose.yaml does: a single-node one is enough)."
+        "replica set: a single-node one is enough."
     )
 
 
