@@ -38,9 +38,10 @@ class ValidationError(UnprocessableEntity):
 
     def __init__(self, details: dict[str, str]) -> None:
         super().__init__("The request body is not valid.")
+        # Every problem is kept (shortened): errors.py sends the first ones and
+        # counts the rest in ``details_omitted``.
         self.details = {
-            path[:MAX_PATH]: message[:MAX_MESSAGE]
-            for path, message in list(details.items())[:MAX_DETAILS]
+            path[:MAX_PATH]: message[:MAX_MESSAGE] for path, message in details.items()
         }
 
 
