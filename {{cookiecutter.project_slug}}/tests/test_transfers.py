@@ -180,13 +180,13 @@ def labelled(label: str, code: int = 112) -> PyMongoError:
 def test_a_transient_error_reruns_the_whole_transaction(sessions: Any) -> None:
     calls: list[ClientSession | None] = []
 
-    def work(session: ClientSession | None) -> str:
+    def work(session: ClientSession | None) -> dict[str, Any]:
         calls.append(session)
         if len(calls) < 3:
             raise labelled("TransientTransactionError")
-        return "done"
+        return {"done": True}
 
-    assert in_transaction(sessions, work) == "done"
+    assert in_transaction(sessions, work) == {"done": True}
     assert len(calls) == 3
     assert all(isinstance(session, ClientSession) for session in calls)
 
@@ -206,18 +206,18 @@ def test_an_unknown_commit_result_retries_the_commit_only(
     monkeypatch.setattr(ClientSession, "commit_transaction", flaky_commit)
     runs: list[int] = []
 
-    def work(session: ClientSession | None) -> str:
+    def work(session: ClientSession | None) -> dict[str, Any]:
         runs.append(1)
-        return "ok"
+        return {"ok": True}
 
-    assert in_transaction(sessions, work) == "ok"
+    assert in_transaction(sessions, work) == {"ok": True}
     assert (len(runs), len(commits)) == (1, 2)
 
 
 def test_an_error_without_a_retry_label_is_not_retried(sessions: Any) -> None:
     calls: list[int] = []
 
-    def work(session: ClientSession | None) -> None:
+    def work(session: ClientSession | None) -> dict[str, Any]:
         calls.append(1)
         raise OperationFailure("a validator refused the write", code=121)
 
@@ -229,7 +229,7 @@ def test_an_error_without_a_retry_label_is_not_retried(sessions: Any) -> None:
 def test_a_standalone_server_is_refused_naming_replica_sets(
     sessions: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def work(session: ClientSession | None) -> None:
+    def work(session: ClientSession | None) -> dict[str, Any]:
         raise OperationFailure(
             "Transaction numbers are only allowed on a replica set member or mongos",
             code=20,

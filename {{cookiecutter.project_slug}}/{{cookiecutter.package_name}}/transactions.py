@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app
 from pymongo import MongoClient
@@ -32,7 +32,8 @@ from werkzeug.exceptions import HTTPException
 
 from .db import IN_MEMORY_SCHEME, get_client
 
-T = TypeVar("T")
+# What a unit of work returns: the document(s) the response is made from.
+Result = dict[str, Any]
 # "Transaction numbers are only allowed on a replica set member or mongos".
 ILLEGAL_OPERATION = 20
 PROCESS_LOCK = threading.Lock()
@@ -73,7 +74,7 @@ def support(client: MongoClient[Any]) -> tuple[bool, str]:
     )
 
 
-def atomically(work: Callable[[ClientSession | None], T]) -> T:
+def atomically(work: Callable[[ClientSession | None], Result]) -> Result:
     """``work(session)`` in one transaction; see the module's docstring."""
     if current_app.config["MONGODB_URI"].startswith(IN_MEMORY_SCHEME):
         with PROCESS_LOCK:
@@ -83,8 +84,8 @@ def atomically(work: Callable[[ClientSession | None], T]) -> T:
 
 def in_transaction(
     start_session: Callable[[], ClientSession],
-    work: Callable[[ClientSession | None], T],
-) -> T:
+    work: Callable[[ClientSession | None], Result],
+) -> Result:
     with start_session() as session:
         try:
             return session.with_transaction(
