@@ -16,7 +16,11 @@ from pydantic import BaseModel, Field
 from pymongo.errors import OperationFailure
 
 from {{ cookiecutter.package_name }} import schema
-from {{ cookiecutter.package_name }}.validators import declared, translate, validator
+from {{ cookiecutter.package_name }}.validators import (
+    declared,
+    translate,
+    validator,
+)
 
 # MongoDB's "$jsonSchema" omissions (docs: "JSON Schema omissions"), and the later
 # drafts' keywords its draft 4 dialect does not know.
