@@ -349,7 +349,7 @@ def test_make_lists_every_target_and_runs_them(project: Path) -> None:
         "upgrade",
         "audit",
         "run",
-        "upgrade",
+        "db-upgrade",
         "test",
         "test-live",
         "lint",
