@@ -54,9 +54,11 @@ def test_the_cli_is_wired(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert re.search(r"^  db\s", result.stdout, re.MULTILINE), result.stdout
     assert "seed" in result.stdout
+    # A group's help loads the app, and production (APP_ENV unset) needs a server.
     group = run(
         [sys.executable, "-m", "flask", "--app", "inventory_service", "db", "--help"],
         project,
+        {**os.environ, "APP_ENV": "development"},
     )
     assert re.search(r"^  upgrade\s", group.stdout, re.MULTILINE), group.stdout
 

@@ -57,20 +57,3 @@ def test_64_slow_bodies_leave_healthz_and_reads_answering(
     assert max(seconds) < LIMIT
     assert "Traceback" not in output, output[-3000:]
     assert "MonkeyPatchWarning" not in output, output[-3000:]
-
-
-def test_the_threaded_worker_would_not_survive_them(
-    project: Path, live_server: LiveServer
-) -> None:
-    """The control: gunicorn's gthread worker (the old setting) with the same
-    load stops answering, so the test above measures something real."""
-    uri = f"{live_server.uri}/slow_{uuid.uuid4().hex[:8]}"
-    with (
-        served_by_gunicorn(
-            project, PACKAGE, MONGODB_URI=uri, GUNICORN_WORKER_CLASS="gthread"
-        ) as app,
-        slow_bodies(app.url, SLOW_CLIENTS, interval=2.0),
-        Http(app.url, timeout=LIMIT * 2) as http,
-        pytest.raises(TimeoutError),
-    ):
-        http.request("GET", "/healthz")
