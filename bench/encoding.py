@@ -13,9 +13,10 @@ import timeit
 from typing import Any
 
 from bson import ObjectId
-from data import document
 from flask import Flask
 from flask_pymongo.helpers import BSONProvider
+
+from bench.data import document
 
 DOCUMENTS = 100
 

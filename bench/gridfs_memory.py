@@ -3,7 +3,7 @@
 The generated ``send_file`` promises to stream: one GridFS chunk at a time, never
 the whole file. This measures it end to end, on a real socket:
 
-1. bake the template (or use ``--project``), start nx-27017 (tests/helpers.py);
+1. bake the template (or use ``--project``), start nx-27017 (support/live_server.py);
 2. a child process stores a ``size_mb`` file through the app's ``save_file``, from
    a stream that makes the bytes as they are read (the file never exists in
    memory or on disk);
@@ -13,7 +13,7 @@ the whole file. This measures it end to end, on a real socket:
    against the SHA-256 the upload computed;
 4. growth = the server's peak RSS during the download (VmHWM) - its RSS before.
 
-Run: ``python bench/gridfs_memory.py [--size-mb 200]``; prints ``key=value`` lines,
+Run: ``python -m bench.gridfs_memory [--size-mb 200]``; prints ``key=value`` lines,
 ``gridfs_rss_growth_mb`` being the figure (target: under 32). It asserts nothing,
 so a caller (bench/run.py) decides what a regression is.
 """
@@ -24,7 +24,6 @@ import argparse
 import hashlib
 import http.client
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -32,9 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from helpers import TEMPLATE, LiveServer, free_port, run, wait_for_http
+from support.baking import bake_into
+from support.commands import run
+from support.environment import clean_env
+from support.live_server import LiveServer
+from support.network import free_port, wait_for_http
 
 DATABASE = "bench_gridfs"
 MB = 1024 * 1024
@@ -86,14 +87,6 @@ def rss_kb(pid: int, field: str) -> int:
     raise RuntimeError(f"no {field} for process {pid}")
 
 
-def bake(output: Path) -> Path:
-    command = ["cookiecutter", "--no-input", "-o", str(output), str(TEMPLATE)]
-    result = run([sys.executable, "-m", *command, "include_files=yes"], output)
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr)
-    return output / "inventory-service"
-
-
 def download(port: int, path: str) -> tuple[str, int]:
     """GET ``path`` reading 64 KiB at a time; returns the body's SHA-256 and size."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -113,7 +106,7 @@ def measure(size_mb: int = 200, project: Path | None = None) -> dict[str, float]
     """Store a ``size_mb`` file, serve it once, and report the memory it cost."""
     with tempfile.TemporaryDirectory(prefix="gridfs-bench-") as tmp:
         directory = Path(tmp)
-        project = project or bake(directory)
+        project = project or bake_into(directory, include_files=True)
         server = LiveServer(directory / "nx")
         server.start()
         try:
@@ -135,14 +128,13 @@ def _measure(project: Path, uri: str, size_mb: int) -> dict[str, float]:
     file = json.loads(stored.stdout.strip().splitlines()[-1])
 
     port = free_port()
-    environ = {
-        **os.environ,
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "MONGODB_URI": uri,
-        "MONGODB_DB": DATABASE,
-        "LOG_LEVEL": "WARNING",
-    }
+    environ = clean_env(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI=uri,
+        MONGODB_DB=DATABASE,
+        LOG_LEVEL="WARNING",
+    )
     serving = subprocess.Popen(
         [sys.executable, "-c", SERVE.format(package=package), str(port)],
         cwd=project,

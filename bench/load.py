@@ -12,6 +12,7 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def _worker(
         connection.close()
 
 
-def drive(port: int, paths: list[str], seconds: float, connections: int) -> Load:
+def drive(url: str, paths: list[str], seconds: float, connections: int) -> Load:
     """Send requests for ``seconds`` over ``connections`` keep-alive connections."""
+    port = urlsplit(url).port or 80
     per_thread: list[list[float]] = [[] for _ in range(connections)]
     errors: list[BaseException] = []
     started = time.perf_counter()

@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from data import seed
 from pymongo.collection import Collection
+
+from bench.data import seed
 
 PAGE = 20
 

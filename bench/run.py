@@ -1,10 +1,10 @@
-"""Benchmark the generated service against the alternatives: ``python bench/run.py``.
+"""Benchmark the generated service against the alternatives: ``python -m bench.run``.
 
 One command bakes the template, starts one nx-27017 server, seeds the same data and
 measures side by side: HTTP throughput of the baked service against the same
 service with a client per request, a Flask-PyMongo app and a minimal Flask app; JSON
-encoding; keyset against skip/limit pagination; bake and test time; and the GridFS
-memory figure when ``bench/gridfs_memory.py`` exists. It prints a markdown report
+encoding; keyset against skip/limit pagination; bake and test time; and the memory
+it costs to serve a big GridFS file. It prints a markdown report
 and, as its last line, the ratios; it writes results.json and throughput.png.
 ``--quick`` (under a minute) is for checking that it works, not for quoting.
 """
@@ -20,19 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pymongo import MongoClient
+
+from bench import baking, encoding, gridfs_memory, paging, report, throughput
+from bench.data import ids, seed
+from bench.serve import THREADS, WORKERS
+from support.baking import package_of
+from support.live_server import LiveServer
+
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent / "tests"))  # helpers: LiveServer, free_port...
-
-import baking  # noqa: E402
-import encoding  # noqa: E402
-import paging  # noqa: E402
-import report  # noqa: E402
-import throughput  # noqa: E402
-from data import ids, seed  # noqa: E402
-from pymongo import MongoClient  # noqa: E402
-from serve import THREADS, WORKERS  # noqa: E402
-
-from helpers import LiveServer  # noqa: E402
 
 MODES: dict[str, dict[str, Any]] = {
     "quick": {
@@ -71,15 +67,6 @@ def progress(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def gridfs_figure(size_mb: int) -> Any:
-    """The files issue's measurement, when it is part of this checkout."""
-    if not (BENCH / "gridfs_memory.py").exists():
-        return "n/a"
-    import gridfs_memory
-
-    return gridfs_memory.measure(size_mb=size_mb)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
@@ -115,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         project, results["bake"] = baking.measure(
             workdir, bakes=settings["bakes"], suites=settings["suites"]
         )
-        package = baking.package_of(project)
+        package = package_of(project)
         sys.path.insert(0, str(project))
 
         server = LiveServer(workdir / "nx")
@@ -151,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             server.stop()
         progress("GridFS memory")
-        results["gridfs"] = gridfs_figure(settings["gridfs_mb"])
+        results["gridfs"] = gridfs_memory.measure(size_mb=settings["gridfs_mb"])
 
     results["ratios"] = report.ratios(results)
     results["seconds"] = time.perf_counter() - started

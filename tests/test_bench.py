@@ -7,7 +7,8 @@ import re
 import sys
 from pathlib import Path
 
-from helpers import TEMPLATE, run
+from support.baking import TEMPLATE
+from support.commands import run
 
 RATIO = r"\d+\.\d\d"
 RATIOS_LINE = re.compile(
@@ -20,7 +21,7 @@ RATIOS_LINE = re.compile(
 
 
 def test_quick_run_prints_the_ratios_and_writes_its_files(tmp_path: Path) -> None:
-    command = [sys.executable, "bench/run.py", "--quick", "--output", str(tmp_path)]
+    command = [sys.executable, "-m", "bench.run", "--quick", "--output", str(tmp_path)]
     result = run(command, TEMPLATE, timeout=120)
     assert result.returncode == 0, result.stderr[-4000:]
 

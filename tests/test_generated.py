@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -13,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import free_port, passed_count, run, run_project_tests, wait_for_http
+from support.baking import PACKAGE
+from support.commands import passed_count, run, run_project_tests
+from support.environment import clean_env
+from support.network import free_port, wait_for_http
 
 
 @pytest.mark.slow
@@ -29,7 +31,7 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
     )
     assert install.returncode == 0, install.stdout + install.stderr
     # Imported from the install, not from the source tree.
-    where = run([python, "-c", "import inventory_service; print('ok')"], tmp_path)
+    where = run([python, "-c", f"import {PACKAGE}; print('ok')"], tmp_path)
     assert where.stdout.strip() == "ok", where.stderr
     assert passed_count(run_project_tests(project, python=python)) >= 100
     flask = run([python, "-c", "import flask; print(flask.__file__)"], tmp_path)
@@ -37,9 +39,7 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
 
 
 def test_the_cli_is_wired(project: Path) -> None:
-    result = run(
-        [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"], project
-    )
+    result = run([sys.executable, "-m", "flask", "--app", PACKAGE, "--help"], project)
     assert result.returncode == 0, result.stderr
     assert "init-db" in result.stdout
     assert "seed" in result.stdout
@@ -50,13 +50,11 @@ def test_the_quickstart_serves_requests_without_a_database_server(
 ) -> None:
     """The README's serve command, as written, on the .env the hook wrote."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MONGODB_")}
-    environ.pop("APP_ENV", None)
-    command = ["flask", "--app", "inventory_service", "run", "--port", str(port)]
+    command = ["flask", "--app", PACKAGE, "run", "--port", str(port)]
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
         cwd=project,
-        env=environ,
+        env=clean_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -83,11 +81,8 @@ def test_the_quickstart_serves_requests_without_a_database_server(
 
 def gunicorn_config(project: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """gunicorn's effective settings for ``project`` with ``env`` set."""
-    unset = ("GUNICORN_", "HOST", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
-    environ.update(env)
     command = [sys.executable, "-m", "gunicorn", "--print-config"]
-    return run([*command, "inventory_service:create_app()"], project, environ)
+    return run([*command, f"{PACKAGE}:create_app()"], project, clean_env(**env))
 
 
 def test_gunicorn_conf_reads_the_environment(project: Path) -> None:

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from helpers import TEMPLATE
-
-sys.path.insert(0, str(TEMPLATE / "bench"))
-
-import gridfs_memory
+from bench import gridfs_memory
 
 
 def test_the_gridfs_memory_benchmark_runs() -> None:

@@ -20,20 +20,13 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
-from helpers import (
-    BIN,
-    TEMPLATE,
-    Bake,
-    LiveServer,
-    free_port,
-    mypy_strict,
-    passed_count,
-    run,
-    tools_env,
-    wait_for_http,
-)
+from support.baking import PACKAGE, PROJECT_SLUG, TEMPLATE, Bake
+from support.commands import passed_count, run
+from support.environment import BIN, clean_env
+from support.live_server import LiveServer
+from support.network import free_port, wait_for_http
+from support.typecheck import mypy_strict
 
-PACKAGE = "inventory_service"
 PYTHON_VERSIONS = ["3.11", "3.12", "3.13", "3.14"]
 
 
@@ -170,7 +163,7 @@ def test_compose_settings_start_the_app_and_the_healthcheck_sees_it(
     )
     port = free_port()
     image_env.pop("PATH")
-    env = tools_env(**image_env)
+    env = clean_env(**image_env)
     env.update({k: v or "" for k, v in dotenv_values(project / ".env").items()})
     env.update(environment)
     env["MONGODB_URI"] = env["MONGODB_URI"].replace("mongo:27017", live_server.uri[10:])
@@ -249,17 +242,17 @@ def test_make_lists_every_target_and_runs_them(project: Path) -> None:
         dry = run(["make", "-n", target], project)
         assert dry.returncode == 0, f"{target}: {dry.stderr}"
         assert dry.stdout.strip(), target
-    checks = run(["make", "lint", "typecheck"], project, tools_env())
+    checks = run(["make", "lint", "typecheck"], project, clean_env())
     assert checks.returncode == 0, checks.stdout + checks.stderr
 
 
 def test_make_test_live_runs_the_suite_on_a_server(
     project: Path, live_server: LiveServer
 ) -> None:
-    dry = run(["make", "-n", "test-live"], project, tools_env())
+    dry = run(["make", "-n", "test-live"], project, clean_env())
     assert dry.stdout.startswith("TEST_MONGODB_URI=mongodb://localhost:27017 ")
     uri = f"TEST_MONGODB_URI={live_server.uri}"
-    result = run(["make", "test-live", uri], project, tools_env())
+    result = run(["make", "test-live", uri], project, clean_env())
     assert passed_count(result) >= 100
     assert live_server.uri in result.stdout
 
@@ -306,7 +299,7 @@ def test_cruft_creates_checks_and_updates_a_project(tmp_path: Path) -> None:
         [cruft, "create", "--no-input", "--output-dir", "out", str(template)], tmp_path
     )
     assert created.returncode == 0, created.stdout + created.stderr
-    project = tmp_path / "out" / "inventory-service"
+    project = tmp_path / "out" / PROJECT_SLUG
     dotenv = (project / ".env").read_text()
     assert run([cruft, "check"], project).returncode == 0
 
