@@ -22,9 +22,10 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench import baking, encoding, gridfs_memory, paging, report, throughput
+from bench import baking, gridfs_memory, report, throughput
 from bench.data import ids, seed
-from bench.serve import THREADS, WORKERS
+from bench.in_project import run_module
+from bench.throughput import THREADS, WORKERS
 from support.baking import package_of
 from support.live_server import LiveServer
 
@@ -32,18 +33,18 @@ BENCH = Path(__file__).resolve().parent
 
 MODES: dict[str, dict[str, Any]] = {
     "quick": {
-        "rounds": 2,
+        "rounds": 1,
         "seconds": 1.0,
-        "warmup": 0.5,
+        "warmup": 0.3,
         "connections": 8,
         "items": 1_000,
-        "collection_size": 10_000,
+        "collection_size": 5_000,
         "page_repeat": 3,
         "json_repeat": 5,
         "json_number": 20,
         "bakes": 1,
         "suites": 1,
-        "gridfs_mb": 20,
+        "gridfs_mb": 8,
     },
     "full": {
         "rounds": 5,
@@ -62,9 +63,13 @@ MODES: dict[str, dict[str, Any]] = {
 }
 
 
+STARTED = time.perf_counter()
+
+
 def progress(message: str) -> None:
     """Progress goes to stderr so stdout is the report alone."""
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - STARTED
+    print(f"[bench {elapsed:5.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,9 +87,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.output is None:
         args.output = BENCH / "out" if args.quick else BENCH
     args.output.mkdir(parents=True, exist_ok=True)
-    # nx-27017 and gunicorn are scripts next to this interpreter (venv or not).
-    bin_dir = str(Path(sys.executable).parent)
-    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     started = time.perf_counter()
 
     results: dict[str, Any] = {
@@ -103,7 +105,6 @@ def main(argv: list[str] | None = None) -> None:
             workdir, bakes=settings["bakes"], suites=settings["suites"]
         )
         package = package_of(project)
-        sys.path.insert(0, str(project))
 
         server = LiveServer(workdir / "nx")
         server.start()
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
                 project,
                 package,
                 f"{server.uri}/bench",
+                items,
                 ids(items, 200),
                 workdir,
                 rounds=settings["rounds"],
@@ -124,13 +126,19 @@ def main(argv: list[str] | None = None) -> None:
                 connections=settings["connections"],
             )
             progress("JSON encoding")
-            results["json"] = encoding.measure(
-                package, repeat=settings["json_repeat"], number=settings["json_number"]
+            results["json"] = run_module(
+                project,
+                "bench.encoding",
+                package=package,
+                repeat=settings["json_repeat"],
+                number=settings["json_number"],
             )
             progress(f"pagination in {settings['collection_size']:,} documents")
-            results["pagination"] = paging.measure(
-                package,
-                client["paging"]["pages"],
+            results["pagination"] = run_module(
+                project,
+                "bench.paging",
+                package=package,
+                uri=f"{server.uri}/paging",
                 size=settings["collection_size"],
                 repeat=settings["page_repeat"],
             )

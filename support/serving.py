@@ -1,8 +1,8 @@
 """Serving an app over HTTP on loopback: one launcher for the tests and the bench.
 
-``serve`` starts any server command, waits until it answers and all its workers
-have booted, and stops it on exit; ``served_by_gunicorn`` is a bake served as in
-production.
+``start`` runs any server command; ``Served`` waits until it answers and all its
+workers have booted, and stops it; ``serve`` does all three around a block.
+``served_by_gunicorn`` is a bake served as in production.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ WORKER_BOOTED = re.compile(
 
 
 class Served:
-    """A running server: its URL and everything it printed."""
+    """A server process: its URL and everything it printed."""
 
     def __init__(self, url: str, log: Path, process: subprocess.Popen[bytes]) -> None:
         self.url = url
@@ -41,6 +41,40 @@ class Served:
 
     def worker_pids(self) -> set[str]:
         return {a or b for a, b in WORKER_BOOTED.findall(self.output())}
+
+    def wait_until_ready(self, probe: str, workers: int) -> None:
+        """Until ``probe`` answers and ``workers`` worker processes have booted
+        (one worker answering is not all of them)."""
+        deadline = time.monotonic() + START_TIMEOUT
+        try:
+            wait_for_http(f"{self.url}{probe}", timeout=START_TIMEOUT)
+        except OSError:
+            raise RuntimeError(f"nothing served:\n{self.output()}") from None
+        while len(self.worker_pids()) < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"workers missing:\n{self.output()}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """SIGTERM, and SIGKILL if it has not stopped 15 s later."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+def start(
+    command: list[str], *, port: int, cwd: Path, env: dict[str, str], log: Path
+) -> Served:
+    """Start ``command`` (which listens on ``port``); its output goes to ``log``,
+    so a busy access log never blocks it."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    return Served(f"http://127.0.0.1:{port}", log, process)
 
 
 @contextmanager
@@ -54,35 +88,13 @@ def serve(
     workers: int,
     probe: str = "/healthz",
 ) -> Iterator[Served]:
-    """Run ``command`` (listening on ``port``) until the block ends.
-
-    Its output goes to the file ``log``, so a busy access log never blocks it.
-    Ready means ``probe`` answered and ``workers`` worker processes booted
-    (one worker answering is not all of them). Stopped with SIGTERM on exit.
-    """
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
-    served = Served(f"http://127.0.0.1:{port}", log, process)
+    """``start`` and wait until ready; stopped when the block ends."""
+    served = start(command, port=port, cwd=cwd, env=env, log=log)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        try:
-            wait_for_http(f"{served.url}{probe}", timeout=START_TIMEOUT)
-        except OSError:
-            raise RuntimeError(f"{command} did not serve:\n{served.output()}") from None
-        while len(served.worker_pids()) < workers:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"workers missing:\n{served.output()}")
-            time.sleep(0.05)
+        served.wait_until_ready(probe, workers)
         yield served
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        served.stop()
 
 
 @contextmanager
