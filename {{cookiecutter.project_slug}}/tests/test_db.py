@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import time
+import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -129,3 +131,30 @@ def test_the_uri_scheme_chooses_the_backend(app: Flask) -> None:
     assert db_module.MongoState(app.config).in_memory is in_memory
     backend = type(get_client()).__module__.partition(".")[0]
     assert backend == ("mongomock" if in_memory else "pymongo")
+
+
+def test_the_in_memory_clock_is_utc_and_not_deprecated(
+    make_app: Callable[..., Flask],
+) -> None:
+    with make_app(MONGODB_URI="mongomock://localhost").app_context():
+        collection = get_db()["clock"]
+        before = datetime.now(UTC)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            collection.insert_one({"_id": 1})
+            collection.update_one({"_id": 1}, {"$currentDate": {"at": True}})
+        stamped = (collection.find_one({"_id": 1}) or {})["at"]
+    assert before - stamped < timedelta(seconds=1)
+    assert stamped - before < timedelta(seconds=5)
+
+
+def test_mongomock_still_needs_its_clock_replaced() -> None:
+    """When this fails, mongomock no longer calls the deprecated datetime.utcnow():
+    delete ``_naive_utc_now`` and the line in ``db.connect`` that installs it."""
+    import mongomock.helpers
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mongomock.helpers.utcnow()  # type: ignore[no-untyped-call]
+    deprecated = any("utcnow() is deprecated" in str(w.message) for w in caught)
+    assert deprecated is (sys.version_info >= (3, 12))

@@ -71,6 +71,7 @@ def test_patch_updates_only_the_given_fields(client: Any, item: dict[str, Any]) 
     body = response.get_json()
     assert body["quantity"] == 9
     assert body["name"] == item["name"]
+    assert ISO_UTC.fullmatch(body["updated_at"])
     assert body["updated_at"] >= item["updated_at"]
     assert body["created_at"] == item["created_at"]
 
