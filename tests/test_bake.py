@@ -63,8 +63,10 @@ EXPECTED_FILES = [
     "tests/test_validation.py",
 ]
 
-# One bake per answer changed from the default, each checked the same way.
+# One bake per answer changed from the default, plus every option off at once,
+# each checked the same way (not the full product of the answers).
 VARIANTS = {
+    "all-options-off": OFF,
     "python-3.12": {"python_version": "3.12"},
     "python-3.13": {"python_version": "3.13"},
     "python-3.14": {"python_version": "3.14"},

@@ -7,9 +7,12 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 from support.baking import TEMPLATE
 from support.commands import run
 
+pytestmark = pytest.mark.slow  # about a minute of servers under load
 RATIO = r"\d+\.\d\d"
 RATIOS_LINE = re.compile(
     rf"ratios: shared_vs_per_request=(?P<shared_vs_per_request>{RATIO}) "

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench import gridfs_memory
+
+pytestmark = pytest.mark.slow  # a live server and a served bake
 
 
 def test_the_gridfs_memory_benchmark_runs() -> None:

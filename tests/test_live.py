@@ -16,11 +16,14 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from support.commands import passed_count, run_project_tests
 from support.http_client import Http, Reply, fetch
 from support.live_server import LiveServer
 from support.serving import served_by_gunicorn
 
+pytestmark = pytest.mark.slow  # a live server and gunicorn: the full loop only
 SELECTION_TIMEOUT_MS = 1000
 # A 503 must come within the server selection timeout, plus room for a busy machine.
 OUTAGE_BOUND = SELECTION_TIMEOUT_MS / 1000 + 2

@@ -25,6 +25,7 @@ from support.commands import passed_count, run
 from support.environment import BIN, clean_env
 from support.live_server import LiveServer
 from support.network import free_port, wait_for_http
+from support.options import OFF
 from support.typecheck import mypy_strict
 
 PYTHON_VERSIONS = ["3.11", "3.12", "3.13", "3.14"]
@@ -148,6 +149,7 @@ def test_compose_runs_the_app_beside_a_healthy_mongo(project: Path) -> None:
     assert volume.split(":")[0] in compose["volumes"]
 
 
+@pytest.mark.slow  # a live server
 def test_compose_settings_start_the_app_and_the_healthcheck_sees_it(
     project: Path, live_server: LiveServer
 ) -> None:
@@ -223,7 +225,8 @@ def test_pre_commit_config_is_plain_yaml_with_ruff_and_hygiene_hooks(
     assert {"end-of-file-fixer", "trailing-whitespace", "check-yaml"} <= hooks
 
 
-def test_make_lists_every_target_and_runs_them(project: Path) -> None:
+def test_make_lists_every_target_and_runs_them(bake: Bake) -> None:
+    project = bake()  # its own: make writes ruff's and mypy's caches into it
     targets = re.findall(r"^([a-z-]+):", (project / "Makefile").read_text(), re.M)
     assert targets == [
         "help",
@@ -246,9 +249,11 @@ def test_make_lists_every_target_and_runs_them(project: Path) -> None:
     assert checks.returncode == 0, checks.stdout + checks.stderr
 
 
+@pytest.mark.slow  # a live server
 def test_make_test_live_runs_the_suite_on_a_server(
-    project: Path, live_server: LiveServer
+    bake: Bake, live_server: LiveServer
 ) -> None:
+    project = bake()  # its own: pytest writes its cache into it
     dry = run(["make", "-n", "test-live"], project, clean_env())
     assert dry.stdout.startswith("TEST_MONGODB_URI=mongodb://localhost:27017 ")
     uri = f"TEST_MONGODB_URI={live_server.uri}"
@@ -260,7 +265,7 @@ def test_make_test_live_runs_the_suite_on_a_server(
 def test_a_bake_without_options_type_checks_and_has_no_docker_target(
     bake: Bake,
 ) -> None:
-    project = bake(ci="none", docker=False)
+    project = bake(**OFF)
     assert "docker" not in (project / "Makefile").read_text()
     assert run(["make", "-n", "docker-build"], project).returncode != 0
     mypy_strict(project)

@@ -84,7 +84,8 @@ def test_a_default_bake_is_green_on_every_offered_python(
     made = run([interpreter, "-m", "venv", str(env_dir)], tmp_path)
     assert made.returncode == 0, made.stderr
     python = str(env_dir / "bin" / "python")
-    pip_install(python, "cookiecutter", "pytest", cwd=tmp_path)
+    # pytest-xdist: the template's addopts run its tests with -n auto.
+    pip_install(python, "cookiecutter", "pytest", "pytest-xdist", cwd=tmp_path)
 
     # The hooks run on this interpreter: cookiecutter runs them with sys.executable.
     baked = run(
