@@ -48,6 +48,8 @@ EXPECTED_FILES = [
     "{package}/py.typed",
     "{package}/validation.py",
     "tests/conftest.py",
+    "tests/outage.py",
+    "tests/support.py",
     "tests/test_app.py",
     "tests/test_cli.py",
     "tests/test_config.py",
