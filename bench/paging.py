@@ -34,7 +34,8 @@ def _median_ms(query: Callable[[], list[Any]], repeat: int) -> dict[str, Any]:
 
 def measure(package: str, uri: str, *, size: int, repeat: int) -> dict[str, Any]:
     """Seed ``size`` documents into the database ``uri`` names, then time pages."""
-    with MongoClient(uri, tz_aware=True) as client:
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True)
+    with client:
         return _measure(package, client.get_default_database()["pages"], size, repeat)
 
 

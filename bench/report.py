@@ -36,7 +36,7 @@ def spread(values: list[float]) -> dict[str, float]:
 
 
 def median_rps(throughput: dict[str, Any], app: str, route: str) -> float:
-    return statistics.median(throughput[app][route]["rps"])
+    return float(statistics.median(throughput[app][route]["rps"]))
 
 
 def _throughput_ratio(
