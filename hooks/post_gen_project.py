@@ -23,8 +23,12 @@ OPTIONAL = {
     "include_files": [
         "{package}/files.py",
         "{package}/files_api.py",
+        "{package}/conditional.py",
+        "{package}/media_types.py",
         "tests/test_files.py",
         "tests/test_files_api.py",
+        "tests/test_conditional.py",
+        "tests/test_media_types.py",
     ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
     "ci": [".github"],
@@ -73,7 +77,7 @@ def main() -> None:
         "\nNext steps:\n"
         f"  cd {ANSWERS['project_slug']}\n"
         "  python -m venv .venv && . .venv/bin/activate\n"
-        "  pip install -e '.[dev]'\n"
+        "  make install                           # the locked dependencies\n"
         f"  flask --app {package} run      # in-memory database, no MongoDB needed\n"
         "  pytest\n"
     )

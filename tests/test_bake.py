@@ -22,7 +22,9 @@ EXPECTED_FILES = [
     ".dockerignore",
     ".env",
     ".env.example",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
+    ".github/workflows/newest.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "Dockerfile",
@@ -31,8 +33,11 @@ EXPECTED_FILES = [
     "compose.yaml",
     "gunicorn.conf.py",
     "pyproject.toml",
+    "requirements-dev.txt",
+    "requirements.txt",
     "{package}/__init__.py",
     "{package}/cli.py",
+    "{package}/conditional.py",
     "{package}/config.py",
     "{package}/converters.py",
     "{package}/db.py",
@@ -44,8 +49,11 @@ EXPECTED_FILES = [
     "{package}/items.py",
     "{package}/json_provider.py",
     "{package}/logs.py",
+    "{package}/media_types.py",
     "{package}/pagination.py",
     "{package}/py.typed",
+    "{package}/request_limits.py",
+    "{package}/response_headers.py",
     "{package}/validation.py",
     "tests/conftest.py",
     "tests/outage.py",
@@ -53,6 +61,7 @@ EXPECTED_FILES = [
     "tests/test_app.py",
     "tests/test_cli.py",
     "tests/test_config.py",
+    "tests/test_conditional.py",
     "tests/test_converters.py",
     "tests/test_db.py",
     "tests/test_errors.py",
@@ -61,7 +70,10 @@ EXPECTED_FILES = [
     "tests/test_health.py",
     "tests/test_items.py",
     "tests/test_json_provider.py",
+    "tests/test_media_types.py",
     "tests/test_pagination.py",
+    "tests/test_request_limits.py",
+    "tests/test_response_headers.py",
     "tests/test_validation.py",
 ]
 
@@ -116,6 +128,8 @@ def assert_tool_configs_are_valid(project: Path) -> None:
     workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
     if workflows:
         check_jsonschema("vendor.github-workflows", *workflows)
+    if (project / ".github" / "dependabot.yml").exists():
+        check_jsonschema("vendor.dependabot", project / ".github" / "dependabot.yml")
     if (project / "compose.yaml").exists():
         check_jsonschema("vendor.compose-spec", project / "compose.yaml")
     config = project / ".pre-commit-config.yaml"
