@@ -16,7 +16,7 @@ the whole file. This measures it end to end, on a real socket:
 
 Run: ``python -m bench.gridfs_memory [--size-mb 200]``; prints ``key=value`` lines,
 ``gridfs_rss_growth_mb`` being the figure (target: under 32). It asserts nothing,
-so a caller (bench/run.py) decides what a regression is.
+so a caller (bench.run) decides what a regression is.
 """
 
 from __future__ import annotations
