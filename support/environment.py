@@ -17,7 +17,14 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 # What the baked service, its gunicorn.conf.py and its tests read.
-SETTING_PREFIXES = ("MONGODB_", "GUNICORN_", "TEST_MONGODB", "API_", "FILES_")
+SETTING_PREFIXES = (
+    "MONGODB_",
+    "GUNICORN_",
+    "FLASK_",
+    "TEST_MONGODB",
+    "API_",
+    "FILES_",
+)
 SETTING_NAMES = {
     "APP_ENV",
     "SECRET_KEY",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import urllib.request
@@ -51,7 +52,8 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
 
 
 def test_the_cli_is_wired(project: Path) -> None:
-    result = run([sys.executable, "-m", "flask", "--app", PACKAGE, "--help"], project)
+    command = [sys.executable, "-m", "flask", "--app", PACKAGE, "--help"]
+    result = run(command, project, clean_env(APP_ENV="development"))
     assert result.returncode == 0, result.stderr
     assert "init-db" in result.stdout
     assert "seed" in result.stdout
@@ -66,7 +68,7 @@ def test_the_quickstart_serves_requests_without_a_database_server(
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
         cwd=project,
-        env=clean_env(),
+        env=clean_env(APP_ENV="development"),  # as the README's command sets it
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -93,8 +95,15 @@ def test_the_quickstart_serves_requests_without_a_database_server(
 
 def gunicorn_config(project: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """gunicorn's effective settings for ``project`` with ``env`` set."""
+    # gunicorn loads the app to print its config: give it production settings.
+    production = {
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "MONGODB_URI": f"mongodb://127.0.0.1:9/{PACKAGE}",
+    }
     command = [sys.executable, "-m", "gunicorn", "--print-config"]
-    return run([*command, f"{PACKAGE}:create_app()"], project, clean_env(**env))
+    environ = clean_env(**{**production, **env})
+    return run([*command, f"{PACKAGE}:create_app()"], project, environ)
 
 
 def test_gunicorn_conf_reads_the_environment(project: Path) -> None:
