@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from deploy_step import flask_db_upgrade, production_env
-from helpers import LiveServer, fetch, run, served_by_gunicorn
-from stall_proxy import stall_proxy
+from support.baking import PACKAGE
+from support.commands import run
+from support.deploy_step import flask_db_upgrade, production_env
+from support.http_client import fetch
+from support.live_server import LiveServer
+from support.serving import served_by_gunicorn
+from support.stall_proxy import stall_proxy
 
-PACKAGE = "inventory_service"
 DEADLINE_MS = 1000
 # A 503 must come within the deadline, plus room for a busy machine.
 BOUND = DEADLINE_MS / 1000 + 2
@@ -43,11 +46,11 @@ def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
     server.start()
     uri = f"{server.uri}/restart"
     try:
-        first = flask_db_upgrade(project, PACKAGE, uri)
+        first = flask_db_upgrade(project, uri)
         assert first.returncode == 0, first.stdout + first.stderr
         assert "unique: created" in first.stdout
         with served_by_gunicorn(
-            project, PACKAGE, "--preload", MONGODB_URI=uri, SCHEMA_CHECK_SECONDS="1"
+            project, "--preload", MONGODB_URI=uri, SCHEMA_CHECK_SECONDS="1"
         ) as app:
             assert fetch(app.url, "GET", "/readyz").status == 200
             server.stop()
@@ -60,7 +63,7 @@ def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
             ]
             # Not ready, yet serving: reads and writes work, nothing builds indexes.
             assert fetch(app.url, "GET", "/api/items").status == 200
-            again = flask_db_upgrade(project, PACKAGE, uri)
+            again = flask_db_upgrade(project, uri)
             assert again.returncode == 0, again.stdout + again.stderr
             ready = wait_for_readyz(app.url, 200, bound=5)
             assert "Traceback" not in app.output()
@@ -82,7 +85,6 @@ def test_a_stalled_server_is_a_503_not_a_killed_worker(
         stall_proxy(live_server.uri) as proxy,
         served_by_gunicorn(
             project,
-            PACKAGE,
             MONGODB_URI=f"{proxy.uri}/stall_{uuid.uuid4().hex[:8]}",
             MONGODB_TIMEOUT_MS=str(DEADLINE_MS),
             GUNICORN_TIMEOUT="4",

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Http, LiveServer, fetch, served_by_gunicorn
-from slow_clients import slow_bodies
+from support.http_client import Http, fetch
+from support.live_server import LiveServer
+from support.serving import served_by_gunicorn
+from support.slow_clients import slow_bodies
 
-PACKAGE = "inventory_service"
 SLOW_CLIENTS = 64
 PROBES = 10  # rounds of (/healthz, read by id) while the slow bodies trickle in
 LIMIT = 1.0
@@ -45,7 +46,7 @@ def test_64_slow_bodies_leave_healthz_and_reads_answering(
     project: Path, live_server: LiveServer, args: list[str]
 ) -> None:
     uri = f"{live_server.uri}/slow_{uuid.uuid4().hex[:8]}"
-    with served_by_gunicorn(project, PACKAGE, *args, MONGODB_URI=uri) as app:
+    with served_by_gunicorn(project, *args, MONGODB_URI=uri) as app:
         made = fetch(app.url, "POST", "/api/items", {"name": "Probe"})
         assert made.status == 201, made
         seconds = probe_while_slow(app.url, f"/api/items/{made.body['id']}")
