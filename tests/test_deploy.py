@@ -16,7 +16,7 @@ import pytest
 from support.baking import PACKAGE
 from support.commands import run
 from support.deploy_step import flask_db_upgrade, production_env
-from support.http_client import fetch
+from support.http_client import Http, fetch
 from support.live_server import LiveServer
 from support.serving import served_by_gunicorn
 from support.stall_proxy import stall_proxy
@@ -26,12 +26,15 @@ DEADLINE_MS = 1000
 BOUND = DEADLINE_MS / 1000 + 2
 
 
-def wait_for_readyz(url: str, status: int, bound: float) -> float:
-    """Poll /readyz until it answers ``status``; how long that took."""
+def wait_for_readyz(url: str, status: int, bound: float, code: str = "") -> float:
+    """Poll /readyz until it answers ``status`` (with error ``code``, if given)."""
     started = time.monotonic()
     while True:
         try:
-            if fetch(url, "GET", "/readyz").status == status:
+            reply = fetch(url, "GET", "/readyz")
+            if reply.status == status and (
+                not code or reply.body["error"]["code"] == code
+            ):
                 return time.monotonic() - started
         except OSError:
             pass
@@ -55,7 +58,7 @@ def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
             assert fetch(app.url, "GET", "/readyz").status == 200
             server.stop()
             server.start()
-            not_ready = wait_for_readyz(app.url, 503, bound=15)
+            not_ready = wait_for_readyz(app.url, 503, 15, code="schema_not_ready")
             reply = fetch(app.url, "GET", "/readyz")
             assert reply.body["error"]["code"] == "schema_not_ready", reply
             assert reply.body["error"]["details"]["missing_indexes"] == [
@@ -96,7 +99,8 @@ def test_a_stalled_server_is_a_503_not_a_killed_worker(
         workers = app.worker_pids()
         proxy.stall()
         replies = [fetch(app.url, "GET", "/api/items") for _ in range(3)]
-        replies.append(fetch(app.url, "POST", "/api/items", {"name": "late"}))
+        with Http(app.url) as http:
+            replies.append(http.request("POST", "/api/items", {"name": "late"}))
         for reply in replies:
             assert reply.status == 503, reply
             assert reply.body["error"]["code"] == "database_unavailable"

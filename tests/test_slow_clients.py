@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from support.http_client import Http, fetch
+from support.http_client import Http
 from support.live_server import LiveServer
 from support.serving import served_by_gunicorn
 from support.slow_clients import slow_bodies
@@ -47,7 +47,8 @@ def test_64_slow_bodies_leave_healthz_and_reads_answering(
 ) -> None:
     uri = f"{live_server.uri}/slow_{uuid.uuid4().hex[:8]}"
     with served_by_gunicorn(project, *args, MONGODB_URI=uri) as app:
-        made = fetch(app.url, "POST", "/api/items", {"name": "Probe"})
+        with Http(app.url) as http:
+            made = http.request("POST", "/api/items", {"name": "Probe"})
         assert made.status == 201, made
         seconds = probe_while_slow(app.url, f"/api/items/{made.body['id']}")
         output = app.output()
