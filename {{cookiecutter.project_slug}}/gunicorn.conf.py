@@ -16,6 +16,9 @@ workers x ``MONGODB_MAX_POOL_SIZE`` connections to MongoDB; size both together.
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
+from typing import Any
 
 
 def _setting(name: str, default: int, *fallbacks: str) -> int:
@@ -49,7 +52,32 @@ graceful_timeout = _setting("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # it longer than the balancer's idle timeout, or it may reuse a closed connection.
 keepalive = _setting("GUNICORN_KEEPALIVE", 5)
 
-# Access and error logs to stdout, next to the app's own logs.
-accesslog = "-"
+# The app writes one access line per request itself (with the route template,
+# request id and MongoDB time), so gunicorn's own access log stays off. Its error
+# log (start, stop, worker deaths) goes to stdout, next to the app's logs.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# prometheus-client's multiprocess mode: every worker writes its metrics to files
+# in this directory and a scrape of any worker sums them all. It must be set
+# before the app (and prometheus_client) is imported, which is why it is done
+# here; without PROMETHEUS_MULTIPROC_DIR, a private temporary directory is used.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="prometheus-metrics-")
+)
+
+
+def on_starting(server: Any) -> None:
+    """Files left by an earlier run would be summed in: start empty."""
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker exited: drop its live gauges (in-flight requests, pool connections)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

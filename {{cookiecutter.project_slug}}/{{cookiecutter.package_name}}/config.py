@@ -24,6 +24,9 @@ WEAK_SECRETS = frozenset(
 )
 DATABASE_FORBIDDEN = frozenset('/\\. "$*<>:|?\0')
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 class ConfigError(RuntimeError):
@@ -53,6 +56,15 @@ def _positive(name: str, value: Any) -> int:
     return _integer(name, value, minimum=1)
 
 
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _text(name, value).lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    return word in TRUE_WORDS
+
+
 DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "APP_ENV": ("production", _text),
     "SECRET_KEY": ("", _text),
@@ -72,6 +84,13 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "FILES_CACHE_SECONDS": (3600, _integer),
 {%- endif %}
     "LOG_LEVEL": ("INFO", _text),
+    # json or text; empty: json in production, text elsewhere.
+    "LOG_FORMAT": ("", _text),
+    "MONGODB_SLOW_COMMAND_MS": (100, _integer),
+    "METRICS_ENABLED": (True, _boolean),
+    "METRICS_TOKEN": ("", _text),
+    "OTEL_EXPORTER_OTLP_ENDPOINT": ("", _text),
+    "OTEL_SERVICE_NAME": ("{{ cookiecutter.project_slug }}", _text),
 }
 
 
@@ -140,6 +159,12 @@ def _check(settings: dict[str, Any]) -> None:
     level = settings["LOG_LEVEL"] = settings["LOG_LEVEL"].upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    log_format = settings["LOG_FORMAT"].lower() or ("json" if production else "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(
+            f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    settings["LOG_FORMAT"] = log_format
 
 
 def database_name(uri: str, explicit: str) -> str:
