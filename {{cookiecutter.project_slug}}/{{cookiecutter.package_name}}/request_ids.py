@@ -13,13 +13,14 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 
 HEADER = "X-Request-ID"
 MAX_LENGTH = 128
 # Letters, digits and - _ . : only: safe in a header, a log line and a URL.
 SAFE = re.compile(r"[A-Za-z0-9._:-]+", re.ASCII)
 NO_REQUEST = "-"
+ENVIRON_KEY = "{{ cookiecutter.package_name }}.request_id"
 
 
 def sanitize(incoming: str | None) -> str:
@@ -37,9 +38,13 @@ def current() -> str:
     """
     if not has_request_context():
         return NO_REQUEST
-    if "request_id" not in g:
-        g.request_id = sanitize(request.headers.get(HEADER))
-    request_id: str = g.request_id
+    # Kept in the WSGI environ, which lives exactly as long as the request (``g``
+    # belongs to the app context, which a test may share between requests).
+    request_id: str | None = request.environ.get(ENVIRON_KEY)
+    if request_id is None:
+        request_id = request.environ[ENVIRON_KEY] = sanitize(
+            request.headers.get(HEADER)
+        )
     return request_id
 
 
