@@ -89,6 +89,8 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "MONGODB_SLOW_COMMAND_MS": (100, _integer),
     "METRICS_ENABLED": (True, _boolean),
     "METRICS_TOKEN": ("", _text),
+    # Set: metrics are served on this port by gunicorn.conf.py, not at /metrics.
+    "METRICS_PORT": (0, _integer),
     "OTEL_EXPORTER_OTLP_ENDPOINT": ("", _text),
     "OTEL_SERVICE_NAME": ("{{ cookiecutter.project_slug }}", _text),
 }

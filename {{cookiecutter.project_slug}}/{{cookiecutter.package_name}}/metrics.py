@@ -9,7 +9,9 @@ worker starts, so a scrape that reaches any one worker sees the whole service.
 Labels stay few and bounded: the route template (never the raw path), the method
 (unusual ones count as ``other``) and the status; MongoDB commands by name and
 outcome. ``METRICS_ENABLED=false`` leaves the route out and records nothing;
-``METRICS_TOKEN`` requires ``Authorization: Bearer <token>`` to scrape.
+``METRICS_TOKEN`` requires ``Authorization: Bearer <token>`` to scrape, and
+``METRICS_PORT`` moves the endpoint to a port of its own, served by gunicorn's
+master process (gunicorn.conf.py), so it need not be exposed with the API.
 """
 
 from __future__ import annotations
@@ -154,4 +156,5 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_count)
     app.teardown_request(_finish)
-    app.register_blueprint(bp)
+    if not app.config["METRICS_PORT"]:
+        app.register_blueprint(bp)
