@@ -25,6 +25,7 @@ sys.path.insert(0, str(BENCH.parent / "tests"))  # helpers: LiveServer, free_por
 
 import baking  # noqa: E402
 import encoding  # noqa: E402
+import observability  # noqa: E402
 import paging  # noqa: E402
 import report  # noqa: E402
 import throughput  # noqa: E402
@@ -136,6 +137,18 @@ def main(argv: list[str] | None = None) -> None:
                 warmup=settings["warmup"],
                 connections=settings["connections"],
             )
+            progress("logs and metrics on against off")
+            results["observability"] = observability.measure(
+                project,
+                package,
+                f"{server.uri}/bench",
+                ids(items, 200),
+                workdir,
+                rounds=settings["rounds"],
+                seconds=settings["seconds"],
+                warmup=settings["warmup"],
+                connections=settings["connections"],
+            )
             progress("JSON encoding")
             results["json"] = encoding.measure(
                 package, repeat=settings["json_repeat"], number=settings["json_number"]
@@ -158,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     report.write_json(results, args.output / "results.json")
     report.chart(results, args.output / "throughput.png")
     print(report.markdown(results))
+    print("\n" + observability.markdown(results["observability"]))
     print(
         f"\n(took {results['seconds']:.0f} s; raw numbers: {args.output}/results.json)"
     )

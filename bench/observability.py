@@ -1,0 +1,118 @@
+"""What logs and metrics cost: read throughput with them on and with them off.
+
+Two copies of the baked service run side by side under the same gunicorn settings
+against the same data: "on" as in production (an INFO access line per request as
+JSON, Prometheus metrics in multiprocess mode, pymongo command and pool monitoring
+feeding both) and "off" (``METRICS_ENABLED=false``, ``LOG_LEVEL=WARNING``, so no
+access line is written). Rounds alternate which goes first. The target: on >= 0.90
+of off. Tracing stays off in both (it needs a collector; off it costs nothing).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+from pathlib import Path
+from typing import Any
+
+from bson import ObjectId
+from load import drive
+from serve import Gunicorn
+
+TARGET = 0.90
+ROUTE = "GET /api/items/<id>"
+
+
+def _environment(package: str, uri: str, workdir: Path, on: bool) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MONGODB_", "TEST_", "METRICS_", "LOG_", "OTEL_"))
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI=uri,
+        BENCH_PACKAGE=package,
+    )
+    if on:
+        metrics_dir = workdir / "metrics-on"
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        env.update(
+            LOG_LEVEL="INFO",
+            LOG_FORMAT="json",
+            METRICS_ENABLED="true",
+            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+        )
+    else:
+        env.update(LOG_LEVEL="WARNING", METRICS_ENABLED="false")
+    return env
+
+
+def measure(
+    project: Path,
+    package: str,
+    uri: str,
+    ids: list[ObjectId],
+    workdir: Path,
+    *,
+    rounds: int,
+    seconds: float,
+    warmup: float,
+    connections: int,
+) -> dict[str, Any]:
+    """Requests per second with observability on and off, and their ratio."""
+    paths = [f"/api/items/{item_id}" for item_id in ids]
+    servers = {
+        mode: Gunicorn(
+            f"{package}:create_app()",
+            [project],
+            _environment(package, uri, workdir, on=mode == "on"),
+            workdir / f"gunicorn-observability-{mode}.log",
+        )
+        for mode in ("on", "off")
+    }
+    rps: dict[str, list[float]] = {mode: [] for mode in servers}
+    try:
+        for server in servers.values():
+            server.start(probe="/healthz")
+            drive(server.port, paths, warmup, connections)
+        for number in range(rounds):
+            order = ["on", "off"] if number % 2 == 0 else ["off", "on"]
+            for mode in order:
+                load = drive(servers[mode].port, paths, seconds, connections)
+                rps[mode].append(load.rps)
+    finally:
+        for server in servers.values():
+            server.stop()
+    on, off = statistics.median(rps["on"]), statistics.median(rps["off"])
+    return {
+        "route": ROUTE,
+        "rps": rps,
+        "on_median_rps": on,
+        "off_median_rps": off,
+        "on_vs_off": on / off,
+        "target": TARGET,
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The table and the one line the run prints for this measurement."""
+    met = "yes" if result["on_vs_off"] >= result["target"] else "no"
+    lines = [
+        f"| Logs and metrics ({result['route']}) | req/s median (min-max) |",
+        "| --- | ---: |",
+    ]
+    for mode in ("on", "off"):
+        values = result["rps"][mode]
+        lines.append(
+            f"| {mode} | {statistics.median(values):.0f} "
+            f"({min(values):.0f}-{max(values):.0f}) |"
+        )
+    lines.append(
+        f"\nobservability: on_vs_off={result['on_vs_off']:.2f} "
+        f"(target >= {result['target']:.2f}, met: {met})"
+    )
+    return "\n".join(lines)
