@@ -16,6 +16,7 @@ master process (gunicorn.conf.py), so it need not be exposed with the API.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 
@@ -76,6 +77,15 @@ POOL_WAIT = Histogram(
     buckets=(0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0),
 )
 
+# One child per label combination, looked up once: ``labels()`` takes a lock and
+# builds a key on every call, a cost paid on every request otherwise. The labels
+# are bounded (route templates, a few methods and statuses), and so are these.
+requests_by = functools.cache(REQUESTS.labels)
+latency_by = functools.cache(LATENCY.labels)
+command_latency_by = functools.cache(MONGO_COMMANDS.labels)
+POOL_WAIT_SUCCESS = POOL_WAIT.labels("success")
+POOL_WAIT_FAILURE = POOL_WAIT.labels("failure")
+
 bp = Blueprint("metrics", __name__)
 
 
@@ -83,7 +93,7 @@ class PrometheusSink:
     """Receives monitoring.py's MongoDB observations (a ``monitoring.Sink``)."""
 
     def command(self, name: str, outcome: str, seconds: float) -> None:
-        MONGO_COMMANDS.labels(name, outcome).observe(seconds)
+        command_latency_by(name, outcome).observe(seconds)
 
     def connection_opened(self) -> None:
         POOL_CONNECTIONS.inc()
@@ -93,13 +103,13 @@ class PrometheusSink:
 
     def checked_out(self, wait_seconds: float) -> None:
         POOL_CHECKED_OUT.inc()
-        POOL_WAIT.labels("success").observe(wait_seconds)
+        POOL_WAIT_SUCCESS.observe(wait_seconds)
 
     def checked_in(self) -> None:
         POOL_CHECKED_OUT.dec()
 
     def checkout_failed(self, wait_seconds: float) -> None:
-        POOL_WAIT.labels("failure").observe(wait_seconds)
+        POOL_WAIT_FAILURE.observe(wait_seconds)
 
 
 def registry() -> CollectorRegistry:
@@ -141,9 +151,9 @@ def _count(response: Response) -> Response:
     cost = monitoring.current_request()
     route = route_template()
     method = request.method if request.method in METHODS else "other"
-    REQUESTS.labels(route, method, str(response.status_code)).inc()
+    requests_by(route, method, str(response.status_code)).inc()
     if cost is not None:
-        LATENCY.labels(route, method).observe(cost.seconds)
+        latency_by(route, method).observe(cost.seconds)
     return response
 
 
