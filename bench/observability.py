@@ -53,6 +53,22 @@ def _environment(package: str, uri: str, workdir: Path, on: bool) -> dict[str, s
     return env
 
 
+def worker_cpu_seconds(server: Gunicorn) -> float:
+    """CPU time (user + system) used so far by the gunicorn workers of ``server``.
+
+    On a shared machine throughput moves with everyone else's load; the CPU a
+    worker spends per request does not, so it is reported next to it.
+    """
+    assert server.process is not None
+    master = server.process.pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     project: Path,
     package: str,
@@ -77,6 +93,7 @@ def measure(
         for mode in ("on", "off")
     }
     rps: dict[str, list[float]] = {mode: [] for mode in servers}
+    cpu_us: dict[str, list[float]] = {mode: [] for mode in servers}
     ratios: list[float] = []
     try:
         for server in servers.values():
@@ -85,8 +102,11 @@ def measure(
         for number in range(rounds):
             order = ["on", "off"] if number % 2 == 0 else ["off", "on"]
             for mode in order:
+                cpu = worker_cpu_seconds(servers[mode])
                 load = drive(servers[mode].port, paths, seconds, connections)
+                cpu = worker_cpu_seconds(servers[mode]) - cpu
                 rps[mode].append(load.rps)
+                cpu_us[mode].append(cpu / load.requests * 1e6)
             ratios.append(rps["on"][-1] / rps["off"][-1])
     finally:
         for server in servers.values():
@@ -96,6 +116,7 @@ def measure(
         "rps": rps,
         "round_ratios": ratios,
         "on_vs_off": statistics.median(ratios),
+        "worker_cpu_us_per_request": cpu_us,
         "target": TARGET,
     }
 
@@ -104,14 +125,16 @@ def markdown(result: dict[str, Any]) -> str:
     """The table and the one line the run prints for this measurement."""
     met = "yes" if result["on_vs_off"] >= result["target"] else "no"
     lines = [
-        f"| Logs and metrics ({result['route']}) | req/s median (min-max) |",
-        "| --- | ---: |",
+        f"| Logs and metrics ({result['route']}) | req/s median (min-max) "
+        "| worker CPU us per request (median) |",
+        "| --- | ---: | ---: |",
     ]
     for mode in ("on", "off"):
         values = result["rps"][mode]
+        cpu = statistics.median(result["worker_cpu_us_per_request"][mode])
         lines.append(
             f"| {mode} | {statistics.median(values):.0f} "
-            f"({min(values):.0f}-{max(values):.0f}) |"
+            f"({min(values):.0f}-{max(values):.0f}) | {cpu:.0f} |"
         )
     ratios = result["round_ratios"]
     lines.append(

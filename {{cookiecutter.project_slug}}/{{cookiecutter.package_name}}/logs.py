@@ -32,13 +32,27 @@ STANDARD_ATTRIBUTES = frozenset(
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per record, on one line (newlines in values are escaped)."""
+    """One JSON object per record, on one line (newlines in values are escaped).
+
+    Every request writes one, so the time is formatted once per second and the
+    milliseconds appended: ``2026-01-31T12:00:00.123Z``.
+    """
+
+    # (second, its text), replaced as one object so threads never see half of it.
+    _last: tuple[int, str] = (-1, "")
+
+    def timestamp(self, created: float) -> str:
+        second = int(created)
+        last_second, prefix = self._last
+        if second != last_second:
+            moment = datetime.fromtimestamp(second, UTC)
+            prefix = moment.strftime("%Y-%m-%dT%H:%M:%S")
+            self._last = (second, prefix)
+        return f"{prefix}.{int((created - second) * 1000):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(
-                timespec="milliseconds"
-            ),
+            "time": self.timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -80,3 +94,6 @@ def configure_logging(level: str, log_format: str = "text") -> None:
         root.addHandler(handler)
     handler.setFormatter(formatter(log_format))
     root.setLevel(level)
+    # pymongo logs every command with its documents at DEBUG (pymongo.command):
+    # LOG_LEVEL=DEBUG must not copy stored data, passwords included, into logs.
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, root.level))

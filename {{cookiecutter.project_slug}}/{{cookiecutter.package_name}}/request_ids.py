@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
+import secrets
 
 from flask import Flask, Response, has_request_context, request
 
@@ -27,7 +27,7 @@ def sanitize(incoming: str | None) -> str:
     """``incoming`` when it is a sane id, else a new random one."""
     if incoming and len(incoming) <= MAX_LENGTH and SAFE.fullmatch(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 def current() -> str:
