@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from pymongo.monitoring import CommandFailedEvent, CommandSucceededEvent
+from support import AppFactory
 
 from {{ cookiecutter.package_name }}.config import ConfigError
 from {{ cookiecutter.package_name }}.db import EXTENSION
@@ -34,7 +35,7 @@ def monitored(app: Flask) -> bool:
 
 
 @pytest.fixture
-def json_app(make_app: Any) -> Flask:
+def json_app(make_app: AppFactory) -> Flask:
     app: Flask = make_app(LOG_FORMAT="json")
     return app
 
@@ -92,7 +93,7 @@ def test_unmatched_paths_are_logged_as_one_template(
 
 
 def test_text_format_is_for_people(
-    make_app: Any, capsys: pytest.CaptureFixture[str]
+    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     app = make_app(LOG_FORMAT="text")
     capsys.readouterr()
@@ -110,7 +111,7 @@ def test_text_format_is_for_people(
     [("production", "json"), ("development", "text"), ("testing", "text")],
 )
 def test_the_default_format_follows_the_environment(
-    make_app: Any, app_env: str, expected: str
+    make_app: AppFactory, app_env: str, expected: str
 ) -> None:
     overrides: dict[str, Any] = {"APP_ENV": app_env, "LOG_FORMAT": ""}
     if app_env == "production":
@@ -119,13 +120,15 @@ def test_the_default_format_follows_the_environment(
 
 
 @pytest.mark.parametrize("value", ["xml", "JSONL", "1", "plain text"])
-def test_an_unknown_log_format_is_refused_by_name(make_app: Any, value: str) -> None:
+def test_an_unknown_log_format_is_refused_by_name(
+    make_app: AppFactory, value: str
+) -> None:
     with pytest.raises(ConfigError, match="LOG_FORMAT"):
         make_app(LOG_FORMAT=value)
 
 
 def test_no_secret_body_or_credential_reaches_the_logs(
-    make_app: Any, capsys: pytest.CaptureFixture[str]
+    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Secrets in settings, bodies, headers, cookies and query strings stay out."""
     secrets = {

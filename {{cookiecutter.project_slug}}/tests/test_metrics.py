@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo.monitoring import (
@@ -17,6 +18,7 @@ from pymongo.monitoring import (
     ConnectionClosedReason,
     ConnectionCreatedEvent,
 )
+from support import AppFactory
 
 from {{ cookiecutter.package_name }}.config import ConfigError
 from {{ cookiecutter.package_name }}.db import EXTENSION
@@ -33,7 +35,9 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-def scrape(client: Any, **headers: str) -> dict[tuple[str, tuple[Any, ...]], float]:
+def scrape(
+    client: FlaskClient, **headers: str
+) -> dict[tuple[str, tuple[Any, ...]], float]:
     response = client.get("/metrics", headers=headers)
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
@@ -45,7 +49,7 @@ def scrape(client: Any, **headers: str) -> dict[tuple[str, tuple[Any, ...]], flo
 
 
 def test_requests_are_counted_by_route_template_method_and_status(
-    client: Any, item: dict[str, Any]
+    client: FlaskClient, item: dict[str, Any]
 ) -> None:
     labels = {"route": ITEM_ROUTE, "method": "GET"}
     before = sample("http_requests_total", status="200", **labels)
@@ -62,7 +66,7 @@ def test_requests_are_counted_by_route_template_method_and_status(
     assert sample("http_requests_in_flight") == 0
 
 
-def test_labels_stay_bounded_whatever_the_path_or_method(client: Any) -> None:
+def test_labels_stay_bounded_whatever_the_path_or_method(client: FlaskClient) -> None:
     before = sample(
         "http_requests_total", route="<unmatched>", method="GET", status="404"
     )
@@ -86,7 +90,7 @@ def test_labels_stay_bounded_whatever_the_path_or_method(client: Any) -> None:
 
 
 def test_mongodb_commands_are_timed_on_a_server_and_absent_on_mongomock(
-    app: Flask, client: Any, item: dict[str, Any]
+    app: Flask, client: FlaskClient, item: dict[str, Any]
 ) -> None:
     labels = {"command": "find", "outcome": "success"}
     before = sample("mongodb_command_duration_seconds_count", **labels)
@@ -138,7 +142,9 @@ def test_pool_events_move_the_pool_gauges() -> None:
         TOKEN,
     ],
 )
-def test_a_token_protects_the_endpoint(make_app: Any, authorization: str) -> None:
+def test_a_token_protects_the_endpoint(
+    make_app: AppFactory, authorization: str
+) -> None:
     client = make_app(METRICS_TOKEN=TOKEN).test_client()
     headers = {"Authorization": authorization} if authorization else {}
     response = client.get("/metrics", headers=headers)
@@ -148,13 +154,13 @@ def test_a_token_protects_the_endpoint(make_app: Any, authorization: str) -> Non
     assert "http_requests_total" not in response.get_data(as_text=True)
 
 
-def test_the_right_token_scrapes(make_app: Any) -> None:
+def test_the_right_token_scrapes(make_app: AppFactory) -> None:
     client = make_app(METRICS_TOKEN=TOKEN).test_client()
     assert scrape(client, Authorization=f"Bearer {TOKEN}")
     assert scrape(client, Authorization=f"bearer {TOKEN}")
 
 
-def test_metrics_can_be_turned_off(make_app: Any) -> None:
+def test_metrics_can_be_turned_off(make_app: AppFactory) -> None:
     client = make_app(METRICS_ENABLED="false").test_client()
     before = sample("http_requests_total", route="/healthz", method="GET", status="200")
     assert client.get("/healthz").status_code == 200
@@ -166,6 +172,8 @@ def test_metrics_can_be_turned_off(make_app: Any) -> None:
 
 
 @pytest.mark.parametrize("value", ["maybe", "2", "", "enabled"])
-def test_a_bad_metrics_switch_is_refused_by_name(make_app: Any, value: str) -> None:
+def test_a_bad_metrics_switch_is_refused_by_name(
+    make_app: AppFactory, value: str
+) -> None:
     with pytest.raises(ConfigError, match="METRICS_ENABLED"):
         make_app(METRICS_ENABLED=value)

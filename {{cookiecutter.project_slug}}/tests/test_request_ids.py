@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from support import AppFactory
 
 from {{ cookiecutter.package_name }}.request_ids import MAX_LENGTH, sanitize
 
@@ -35,21 +37,23 @@ HOSTILE = [
 ]
 
 
-def request_with_id(client: Any, path: str, request_id: str) -> Any:
+def request_with_id(client: FlaskClient, path: str, request_id: str) -> Any:
     # Through the WSGI environ: the test client refuses CR/LF in a header value,
     # a real proxy or attacker need not.
     return client.get(path, environ_base={"HTTP_X_REQUEST_ID": request_id})
 
 
 @pytest.mark.parametrize("request_id", SANE)
-def test_a_sane_incoming_id_is_kept_and_returned(client: Any, request_id: str) -> None:
+def test_a_sane_incoming_id_is_kept_and_returned(
+    client: FlaskClient, request_id: str
+) -> None:
     response = request_with_id(client, "/healthz", request_id)
     assert response.headers["X-Request-ID"] == request_id
 
 
 @pytest.mark.parametrize("request_id", HOSTILE)
 def test_a_hostile_incoming_id_is_replaced_with_a_fresh_one(
-    client: Any, request_id: str
+    client: FlaskClient, request_id: str
 ) -> None:
     response = request_with_id(client, "/healthz", request_id)
     returned = response.headers["X-Request-ID"]
@@ -62,7 +66,7 @@ def test_sanitize_never_returns_a_hostile_value(request_id: str) -> None:
     assert GENERATED.fullmatch(sanitize(request_id))
 
 
-def test_without_an_incoming_id_each_request_gets_its_own(client: Any) -> None:
+def test_without_an_incoming_id_each_request_gets_its_own(client: FlaskClient) -> None:
     ids = {client.get("/healthz").headers["X-Request-ID"] for _ in range(5)}
     assert len(ids) == 5
     assert all(GENERATED.fullmatch(request_id) for request_id in ids)
@@ -78,7 +82,7 @@ def test_without_an_incoming_id_each_request_gets_its_own(client: Any) -> None:
     ],
 )
 def test_error_responses_carry_the_request_id(
-    client: Any, method: str, path: str, status: int
+    client: FlaskClient, method: str, path: str, status: int
 ) -> None:
     response = client.open(path, method=method, headers={"X-Request-ID": "err-1"})
     assert response.status_code == status
@@ -94,7 +98,7 @@ def test_an_outage_response_carries_the_request_id(offline_app: Flask) -> None:
 
 
 def test_every_log_line_of_a_failing_request_has_its_id(
-    make_app: Any, capsys: pytest.CaptureFixture[str]
+    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     app: Flask = make_app(LOG_FORMAT="json")
 

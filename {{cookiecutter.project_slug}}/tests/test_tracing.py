@@ -24,6 +24,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
     InMemorySpanExporter,
 )
 from opentelemetry.trace import SpanKind
+from support import AppFactory
 
 from {{ cookiecutter.package_name }} import tracing
 from {{ cookiecutter.package_name }}.db import EXTENSION
@@ -40,7 +41,7 @@ def exporter() -> Iterator[InMemorySpanExporter]:
 
 
 @pytest.fixture
-def traced(make_app: Any, exporter: InMemorySpanExporter) -> Flask:
+def traced(make_app: AppFactory, exporter: InMemorySpanExporter) -> Flask:
     app: Flask = make_app()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -139,7 +140,7 @@ def test_spans_are_exported_over_otlp_http_to_the_endpoint() -> None:
 
 
 def test_an_endpoint_setting_turns_tracing_on(
-    make_app: Any, monkeypatch: pytest.MonkeyPatch
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[Flask, TracerProvider]] = []
     monkeypatch.setattr(tracing, "instrument", lambda *args: calls.append(args))
