@@ -73,7 +73,7 @@ def main() -> None:
         "\nNext steps:\n"
         f"  cd {ANSWERS['project_slug']}\n"
         "  python -m venv .venv && . .venv/bin/activate\n"
-        "  pip install -e '.[dev]'\n"
+        "  make install                           # the locked dependencies\n"
         f"  flask --app {package} run      # in-memory database, no MongoDB needed\n"
         "  pytest\n"
     )

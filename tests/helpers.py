@@ -31,7 +31,11 @@ OPTION_FILES = {
         "tests/test_files.py",
         "tests/test_files_api.py",
     ],
-    "ci": [".github/workflows/ci.yml"],
+    "ci": [
+        ".github/dependabot.yml",
+        ".github/workflows/ci.yml",
+        ".github/workflows/newest.yml",
+    ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
 }
 # Console scripts installed with requirements-dev.txt (check-jsonschema, cruft,

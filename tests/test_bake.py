@@ -26,7 +26,9 @@ EXPECTED_FILES = [
     ".dockerignore",
     ".env",
     ".env.example",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
+    ".github/workflows/newest.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "Dockerfile",
@@ -35,6 +37,8 @@ EXPECTED_FILES = [
     "compose.yaml",
     "gunicorn.conf.py",
     "pyproject.toml",
+    "requirements-dev.txt",
+    "requirements.txt",
     "inventory_service/__init__.py",
     "inventory_service/access_log.py",
     "inventory_service/cli.py",
@@ -127,6 +131,8 @@ def assert_tool_configs_are_valid(project: Path) -> None:
     workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
     if workflows:
         check_jsonschema("vendor.github-workflows", *workflows)
+    if (project / ".github" / "dependabot.yml").exists():
+        check_jsonschema("vendor.dependabot", project / ".github" / "dependabot.yml")
     if (project / "compose.yaml").exists():
         check_jsonschema("vendor.compose-spec", project / "compose.yaml")
     config = project / ".pre-commit-config.yaml"

@@ -12,21 +12,24 @@ import venv
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from helpers import free_port, passed_count, run, run_project_tests, wait_for_http
+from lock import pins
 
 
 @pytest.mark.slow
 def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> None:
-    """A dependency missing from pyproject.toml fails here, not for a user."""
+    """A dependency missing from pyproject.toml fails here, not for a user.
+
+    ``make install`` installs the locks (hash-checked), so the tests run on exactly
+    the versions the production image installs.
+    """
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = str(env_dir / "bin" / "python")
-    install = run(
-        [python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"],
-        project,
-        timeout=600,
-    )
+    path = f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    install = run(["make", "install"], project, {**os.environ, "PATH": path}, 600)
     assert install.returncode == 0, install.stdout + install.stderr
     # Imported from the install, not from the source tree.
     where = run([python, "-c", "import inventory_service; print('ok')"], tmp_path)
@@ -34,6 +37,13 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
     assert passed_count(run_project_tests(project, python=python)) >= 100
     flask = run([python, "-c", "import flask; print(flask.__file__)"], tmp_path)
     assert flask.stdout.startswith(str(env_dir)), flask.stdout
+    listed = run([python, "-m", "pip", "list", "--format=json"], tmp_path)
+    installed = {
+        canonicalize_name(package["name"]): package["version"]
+        for package in json.loads(listed.stdout)
+    }
+    locked = pins(project / "requirements-dev.txt")
+    assert {name: installed.get(name) for name in locked} == locked
 
 
 def test_the_cli_is_wired(project: Path) -> None:
