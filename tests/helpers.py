@@ -28,8 +28,12 @@ OPTION_FILES = {
     "include_files": [
         "inventory_service/files.py",
         "inventory_service/files_api.py",
+        "inventory_service/conditional.py",
+        "inventory_service/media_types.py",
         "tests/test_files.py",
         "tests/test_files_api.py",
+        "tests/test_conditional.py",
+        "tests/test_media_types.py",
     ],
     "ci": [
         ".github/dependabot.yml",

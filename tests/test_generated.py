@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import urllib.request
@@ -47,9 +48,9 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
 
 
 def test_the_cli_is_wired(project: Path) -> None:
-    result = run(
-        [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"], project
-    )
+    environ = {**os.environ, "APP_ENV": "development"}
+    command = [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"]
+    result = run(command, project, environ)
     assert result.returncode == 0, result.stderr
     assert "init-db" in result.stdout
     assert "seed" in result.stdout
@@ -61,7 +62,7 @@ def test_the_quickstart_serves_requests_without_a_database_server(
     """The README's serve command, as written, on the .env the hook wrote."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MONGODB_")}
-    environ.pop("APP_ENV", None)
+    environ["APP_ENV"] = "development"  # as the README's command sets it
     command = ["flask", "--app", "inventory_service", "run", "--port", str(port)]
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
@@ -95,6 +96,12 @@ def gunicorn_config(project: Path, **env: str) -> subprocess.CompletedProcess[st
     """gunicorn's effective settings for ``project`` with ``env`` set."""
     unset = ("GUNICORN_", "HOST", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
     environ = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    # gunicorn loads the app to print its config: give it production settings.
+    environ.update(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI="mongodb://127.0.0.1:9/inventory_service",
+    )
     environ.update(env)
     command = [sys.executable, "-m", "gunicorn", "--print-config"]
     return run([*command, "inventory_service:create_app()"], project, environ)

@@ -168,9 +168,11 @@ def test_compose_settings_start_the_app_and_the_healthcheck_sees_it(
     env.update(environment)
     env["MONGODB_URI"] = env["MONGODB_URI"].replace("mongo:27017", live_server.uri[10:])
     env["PORT"] = str(port)
+    env.update(HOST="127.0.0.1", WEB_CONCURRENCY="1")  # loopback only, here
     check = ["sh", "-c", healthcheck_command(project)]
+    # As the image's CMD starts it (production refuses `flask run`).
     server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", PACKAGE, "run", "--port", str(port)],
+        [sys.executable, "-m", "gunicorn", f"{PACKAGE}:create_app()"],
         cwd=project,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -25,12 +25,14 @@ from . import (
     metrics,
     monitoring,
     request_ids,
+    response_headers,
     tracing,
 )
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
 from .logs import configure_logging
+from .request_limits import Request
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -39,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
 
     app = Flask(__name__)
+    app.request_class = Request  # bodies over the size limit: 413, even chunked
     app.config.from_mapping(settings)
     app.json = MongoJSONProvider(app)
     # Converters must exist before any route that uses them is registered.
@@ -53,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         metrics.init_app(app)
     tracing.init_app(app)
     errors.init_app(app)
+    response_headers.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)

@@ -19,6 +19,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from .redaction import RedactingFormatter, redact_uris
 from .request_ids import RequestIdFilter
 
 TEXT_FORMAT = (
@@ -63,7 +64,8 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # Credentials in a MongoDB URI never reach a log line, tracebacks included.
+        return redact_uris(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -73,6 +75,8 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(sys.stdout)
         self.set_name(HANDLER_NAME)
         self.addFilter(RequestIdFilter())
+        # Credentials in a MongoDB URI never reach a log line, tracebacks included.
+        self.setFormatter(RedactingFormatter(TEXT_FORMAT))
 
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stdout
@@ -83,7 +87,7 @@ def formatter(log_format: str) -> logging.Formatter:
     """The formatter for ``LOG_FORMAT`` (``json`` or ``text``)."""
     if log_format == "json":
         return JsonFormatter()
-    return logging.Formatter(TEXT_FORMAT)
+    return RedactingFormatter(TEXT_FORMAT)
 
 
 def configure_logging(level: str, log_format: str = "text") -> None:
