@@ -15,30 +15,29 @@ from __future__ import annotations
 import os
 import secrets
 import statistics
+import sys
 from pathlib import Path
 from typing import Any
 
 from bson import ObjectId
-from load import drive
-from serve import Gunicorn
+
+from bench.load import Route, drive
+from bench.throughput import THREADS, WORKERS
+from support.environment import clean_env
+from support.network import free_port
+from support.serving import Served, start
 
 TARGET = 0.90
 ROUTE = "GET /api/items/<id>"
 
 
-def _environment(package: str, uri: str, workdir: Path, on: bool) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("MONGODB_", "TEST_", "METRICS_", "LOG_", "OTEL_"))
-    }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    env.update(
-        APP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        MONGODB_URI=uri,
-        BENCH_PACKAGE=package,
+def _environment(uri: str, workdir: Path, on: bool) -> dict[str, str]:
+    env = clean_env(
+        APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), MONGODB_URI=uri
     )
+    for name in list(env):
+        if name.startswith(("METRICS_", "LOG_", "OTEL_", "PROMETHEUS_")):
+            del env[name]
     if on:
         metrics_dir = workdir / "metrics-on"
         metrics_dir.mkdir(parents=True, exist_ok=True)
@@ -53,13 +52,20 @@ def _environment(package: str, uri: str, workdir: Path, on: bool) -> dict[str, s
     return env
 
 
-def worker_cpu_seconds(server: Gunicorn) -> float:
+def _gunicorn(package: str, port: int, project: Path) -> list[str]:
+    return [
+        *(sys.executable, "-m", "gunicorn", "-w", str(WORKERS)),
+        *("--threads", str(THREADS), "-b", f"127.0.0.1:{port}"),
+        *("--pythonpath", str(project), f"{package}:create_app()"),
+    ]
+
+
+def worker_cpu_seconds(server: Served) -> float:
     """CPU time (user + system) used so far by the gunicorn workers of ``server``.
 
     On a shared machine throughput moves with everyone else's load; the CPU a
     worker spends per request does not, so it is reported next to it.
     """
-    assert server.process is not None
     master = server.process.pid
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     ticks = 0
@@ -82,28 +88,28 @@ def measure(
     connections: int,
 ) -> dict[str, Any]:
     """Requests per second with observability on and off, and their ratio."""
-    paths = [f"/api/items/{item_id}" for item_id in ids]
-    servers = {
-        mode: Gunicorn(
-            f"{package}:create_app()",
-            [project],
-            _environment(package, uri, workdir, on=mode == "on"),
-            workdir / f"gunicorn-observability-{mode}.log",
-        )
-        for mode in ("on", "off")
-    }
+    reads = Route("GET", [f"/api/items/{item_id}" for item_id in ids])
+    servers: dict[str, Served] = {}
     rps: dict[str, list[float]] = {mode: [] for mode in servers}
     cpu_us: dict[str, list[float]] = {mode: [] for mode in servers}
     ratios: list[float] = []
     try:
-        for server in servers.values():
-            server.start(probe="/healthz")
-            drive(server.port, paths, warmup, connections)
+        for mode in ("on", "off"):
+            port = free_port()
+            servers[mode] = start(
+                _gunicorn(package, port, project),
+                port=port,
+                cwd=workdir,
+                env=_environment(uri, workdir, on=mode == "on"),
+                log=workdir / f"gunicorn-observability-{mode}.log",
+            )
+            servers[mode].wait_until_ready("/healthz", WORKERS)
+            drive(servers[mode].url, reads, warmup, connections)
         for number in range(rounds):
             order = ["on", "off"] if number % 2 == 0 else ["off", "on"]
             for mode in order:
                 cpu = worker_cpu_seconds(servers[mode])
-                load = drive(servers[mode].port, paths, seconds, connections)
+                load = drive(servers[mode].url, reads, seconds, connections)
                 cpu = worker_cpu_seconds(servers[mode]) - cpu
                 rps[mode].append(load.rps)
                 cpu_us[mode].append(cpu / load.requests * 1e6)
