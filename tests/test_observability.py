@@ -29,9 +29,14 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from prometheus_client.parser import text_string_to_metric_families
 
-from helpers import LiveServer, fetch, free_port, run, served_by_gunicorn
+from support.commands import run
+from support.http_client import Http
+from support.live_server import LiveServer
+from support.network import free_port
+from support.serving import served_by_gunicorn
 
-PACKAGE = "inventory_service"  # the default bake's package
+pytestmark = pytest.mark.slow  # a live server and gunicorn: the full loop only
+
 ITEM_ROUTE = "/api/items/<objectid:item_id>"
 REQUESTS = 40  # at least; more if one worker answered them all
 BATCH = 20
@@ -99,11 +104,11 @@ def test_two_workers_are_summed_and_a_dead_workers_gauges_are_dropped(
     metrics_dir = tmp_path / "metrics"
     with served_by_gunicorn(
         project,
-        PACKAGE,
         MONGODB_URI=database,
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
     ) as app:
-        created = fetch(app.url, "POST", "/api/items", {"name": "Counted"})
+        with Http(app.url) as http:
+            created = http.request("POST", "/api/items", {"name": "Counted"})
         item = f"{app.url}/api/items/{created.body['id']}"
         statuses: list[int] = []
         sent = 0
@@ -178,7 +183,6 @@ def test_metrics_can_have_a_port_of_their_own(
     port = free_port()
     with served_by_gunicorn(
         project,
-        PACKAGE,
         MONGODB_URI=database,
         METRICS_PORT=str(port),
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
@@ -256,30 +260,39 @@ def attribute(span: Any, key: str) -> str | None:
 SERVER, CLIENT = 2, 3  # Span.SpanKind in the OTLP protobuf
 
 
+def traced_request(request_id: str) -> tuple[list[Any], list[Any]]:
+    """The exported spans tagged ``request_id``, and the children of its server span."""
+    spans = [s for s in exported_spans() if attribute(s, "request.id") == request_id]
+    servers = [s.span_id for s in spans if s.kind == SERVER]
+    children = [s for s in exported_spans() if s.parent_span_id in servers]
+    return spans, children
+
+
 def test_traces_reach_an_otlp_collector_with_a_span_per_command(
     project: Path, database: str, collector: str
 ) -> None:
     with served_by_gunicorn(
         project,
-        PACKAGE,
         MONGODB_URI=database,
         OTEL_EXPORTER_OTLP_ENDPOINT=collector,
         OTEL_SERVICE_NAME="obs-test",
         OTEL_BSP_SCHEDULE_DELAY="100",  # export within 0.1 s instead of 5 s
     ) as app:
-        created = fetch(app.url, "POST", "/api/items", {"name": "Traced"})
+        with Http(app.url) as http:
+            created = http.request("POST", "/api/items", {"name": "Traced"})
         item_id = created.body["id"]
         status, _, _ = get(f"{app.url}/api/items/{item_id}", **{"X-Request-ID": "t-1"})
         assert status == 200
-        deadline = time.monotonic() + 15
-        while not [s for s in exported_spans() if attribute(s, "request.id") == "t-1"]:
+        # Spans leave in batches from a background thread: wait for the server
+        # span and its child (a busy machine may send them in separate batches).
+        deadline = time.monotonic() + 20
+        while not traced_request("t-1")[1]:
             assert time.monotonic() < deadline, app.output()[-3000:]
             time.sleep(0.1)
-        time.sleep(0.5)  # the command span may come in the next batch
-    spans = [s for s in exported_spans() if attribute(s, "request.id") == "t-1"]
+        time.sleep(0.3)  # anything else of this request would have come by now
+    spans, children = traced_request("t-1")
     (server,) = [s for s in spans if s.kind == SERVER]
     assert attribute(server, "http.route") == ITEM_ROUTE
-    children = [s for s in exported_spans() if s.parent_span_id == server.span_id]
     assert [s.kind for s in children] == [CLIENT]
     assert children[0].name.endswith("find")
     assert children[0].trace_id == server.trace_id
