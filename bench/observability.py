@@ -90,8 +90,8 @@ def measure(
     """Requests per second with observability on and off, and their ratio."""
     reads = Route("GET", [f"/api/items/{item_id}" for item_id in ids])
     servers: dict[str, Served] = {}
-    rps: dict[str, list[float]] = {mode: [] for mode in servers}
-    cpu_us: dict[str, list[float]] = {mode: [] for mode in servers}
+    rps: dict[str, list[float]] = {mode: [] for mode in ("on", "off")}
+    cpu_us: dict[str, list[float]] = {mode: [] for mode in ("on", "off")}
     ratios: list[float] = []
     try:
         for mode in ("on", "off"):
