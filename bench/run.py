@@ -22,7 +22,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench import baking, gridfs_memory, report, throughput
+from bench import baking, gridfs_memory, observability, report, throughput
 from bench.data import ids, seed
 from bench.in_project import run_module
 from bench.throughput import THREADS, WORKERS
@@ -125,6 +125,18 @@ def main(argv: list[str] | None = None) -> None:
                 warmup=settings["warmup"],
                 connections=settings["connections"],
             )
+            progress("logs and metrics on against off")
+            results["observability"] = observability.measure(
+                project,
+                package,
+                f"{server.uri}/bench",
+                ids(items, 200),
+                workdir,
+                rounds=settings["rounds"],
+                seconds=settings["seconds"],
+                warmup=settings["warmup"],
+                connections=settings["connections"],
+            )
             progress("JSON encoding")
             results["json"] = run_module(
                 project,
@@ -153,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     report.write_json(results, args.output / "results.json")
     report.chart(results, args.output / "throughput.png")
     print(report.markdown(results))
+    print("\n" + observability.markdown(results["observability"]))
     print(
         f"\n(took {results['seconds']:.0f} s; raw numbers: {args.output}/results.json)"
     )

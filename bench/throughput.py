@@ -111,10 +111,10 @@ def _terminate_all(servers: dict[str, Served]) -> None:
         server.process.terminate()
 
 
-def _init_db(project: Path, package: str, env: dict[str, str]) -> None:
-    """The service's indexes (the unique name among them) before any app writes."""
+def _upgrade_db(project: Path, package: str, env: dict[str, str]) -> None:
+    """The service's deploy step (indexes, the unique name among them) first."""
     made = run(
-        [sys.executable, "-m", "flask", "--app", package, "init-db"], project, env
+        [sys.executable, "-m", "flask", "--app", package, "db", "upgrade"], project, env
     )
     if made.returncode != 0:
         raise RuntimeError(made.stdout + made.stderr)
@@ -144,7 +144,7 @@ def measure(
         LOG_LEVEL="WARNING",
         BENCH_PACKAGE=package,
     )
-    _init_db(project, package, env)
+    _upgrade_db(project, package, env)
     results: dict[str, Any] = {
         name: {route: {"rps": [], "p50_ms": [], "p99_ms": []} for route in ROUTES}
         for name in APPS
