@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import request
 from pydantic import BaseModel
@@ -29,8 +29,6 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 MAX_DETAILS = 50
 MAX_PATH = 200
 MAX_MESSAGE = 300
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class ValidationError(UnprocessableEntity):
@@ -63,7 +61,7 @@ def json_object(*, check: bool = True) -> dict[str, Any]:
     return body
 
 
-def parse_body(model: type[M]) -> M:
+def parse_body(model: type[BaseModel]) -> BaseModel:
     """The request body validated by ``model``, or one 422 naming every problem.
 
     The storability walk runs first and its findings win for the same path, so
