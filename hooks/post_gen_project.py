@@ -7,6 +7,7 @@ what to do with the project is the user's choice.
 """
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -23,8 +24,12 @@ OPTIONAL = {
     "include_files": [
         "{package}/files.py",
         "{package}/files_api.py",
+        "{package}/conditional.py",
+        "{package}/media_types.py",
         "tests/test_files.py",
         "tests/test_files_api.py",
+        "tests/test_conditional.py",
+        "tests/test_media_types.py",
     ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
     "ci": [".github"],
@@ -50,14 +55,21 @@ def remove_unwanted(project: Path, answers: dict) -> None:
 
 
 def write_dotenv(project: Path) -> bool:
-    """Copy .env.example to .env with a new random SECRET_KEY; False if .env exists."""
-    dotenv = project / ".env"
-    if dotenv.exists():
-        return False
+    """Copy .env.example to .env with a new random SECRET_KEY; False if .env exists.
+
+    The file is created with mode 0600 in the same call that creates it (O_EXCL:
+    never over an existing file), so the secret is never readable by others, not
+    even for the moment between writing and a chmod.
+    """
     example = (project / ".env.example").read_text(encoding="utf-8")
     secret = f"SECRET_KEY={secrets.token_urlsafe(48)}"
-    dotenv.write_text(SECRET_LINE.sub(secret, example, count=1), encoding="utf-8")
-    dotenv.chmod(0o600)
+    text = SECRET_LINE.sub(lambda _: secret, example, count=1)
+    try:
+        fd = os.open(project / ".env", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as dotenv:
+        dotenv.write(text)
     return True
 
 
@@ -73,8 +85,9 @@ def main() -> None:
         "\nNext steps:\n"
         f"  cd {ANSWERS['project_slug']}\n"
         "  python -m venv .venv && . .venv/bin/activate\n"
-        "  pip install -e '.[dev]'\n"
-        f"  flask --app {package} run      # in-memory database, no MongoDB needed\n"
+        "  make install                           # the locked dependencies\n"
+        f"  APP_ENV=development flask --app {package} run"
+        "   # in-memory database, no MongoDB needed\n"
         "  pytest\n"
     )
 

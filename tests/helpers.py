@@ -28,10 +28,18 @@ OPTION_FILES = {
     "include_files": [
         "inventory_service/files.py",
         "inventory_service/files_api.py",
+        "inventory_service/conditional.py",
+        "inventory_service/media_types.py",
         "tests/test_files.py",
         "tests/test_files_api.py",
+        "tests/test_conditional.py",
+        "tests/test_media_types.py",
     ],
-    "ci": [".github/workflows/ci.yml"],
+    "ci": [
+        ".github/dependabot.yml",
+        ".github/workflows/ci.yml",
+        ".github/workflows/newest.yml",
+    ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
 }
 # Console scripts installed with requirements-dev.txt (check-jsonschema, cruft,

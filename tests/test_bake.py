@@ -26,7 +26,9 @@ EXPECTED_FILES = [
     ".dockerignore",
     ".env",
     ".env.example",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
+    ".github/workflows/newest.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "Dockerfile",
@@ -35,9 +37,12 @@ EXPECTED_FILES = [
     "compose.yaml",
     "gunicorn.conf.py",
     "pyproject.toml",
+    "requirements-dev.txt",
+    "requirements.txt",
     "schemathesis.toml",
     "inventory_service/__init__.py",
     "inventory_service/cli.py",
+    "inventory_service/conditional.py",
     "inventory_service/config.py",
     "inventory_service/converters.py",
     "inventory_service/db.py",
@@ -49,11 +54,15 @@ EXPECTED_FILES = [
     "inventory_service/items.py",
     "inventory_service/json_provider.py",
     "inventory_service/logs.py",
+    "inventory_service/media_types.py",
     "inventory_service/names.py",
     "inventory_service/openapi.py",
     "inventory_service/pagination.py",
     "inventory_service/py.typed",
+    "inventory_service/redaction.py",
+    "inventory_service/request_limits.py",
     "inventory_service/resources.py",
+    "inventory_service/response_headers.py",
     "inventory_service/validation.py",
     "tests/conftest.py",
     "tests/outage.py",
@@ -61,17 +70,23 @@ EXPECTED_FILES = [
     "tests/test_app.py",
     "tests/test_cli.py",
     "tests/test_config.py",
+    "tests/test_conditional.py",
     "tests/test_contract.py",
     "tests/test_converters.py",
     "tests/test_db.py",
+    "tests/test_db_dns.py",
     "tests/test_errors.py",
     "tests/test_files.py",
     "tests/test_files_api.py",
     "tests/test_health.py",
     "tests/test_items.py",
     "tests/test_json_provider.py",
+    "tests/test_media_types.py",
     "tests/test_names.py",
     "tests/test_pagination.py",
+    "tests/test_redaction.py",
+    "tests/test_request_limits.py",
+    "tests/test_response_headers.py",
     "tests/test_validation.py",
 ]
 
@@ -124,6 +139,8 @@ def assert_tool_configs_are_valid(project: Path) -> None:
     workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
     if workflows:
         check_jsonschema("vendor.github-workflows", *workflows)
+    if (project / ".github" / "dependabot.yml").exists():
+        check_jsonschema("vendor.dependabot", project / ".github" / "dependabot.yml")
     if (project / "compose.yaml").exists():
         check_jsonschema("vendor.compose-spec", project / "compose.yaml")
     config = project / ".pre-commit-config.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import urllib.request
@@ -12,21 +13,24 @@ import venv
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from helpers import free_port, passed_count, run, run_project_tests, wait_for_http
+from lock import pins
 
 
 @pytest.mark.slow
 def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> None:
-    """A dependency missing from pyproject.toml fails here, not for a user."""
+    """A dependency missing from pyproject.toml fails here, not for a user.
+
+    ``make install`` installs the locks (hash-checked), so the tests run on exactly
+    the versions the production image installs.
+    """
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = str(env_dir / "bin" / "python")
-    install = run(
-        [python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"],
-        project,
-        timeout=600,
-    )
+    path = f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    install = run(["make", "install"], project, {**os.environ, "PATH": path}, 600)
     assert install.returncode == 0, install.stdout + install.stderr
     # Imported from the install, not from the source tree.
     where = run([python, "-c", "import inventory_service; print('ok')"], tmp_path)
@@ -34,12 +38,19 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
     assert passed_count(run_project_tests(project, python=python)) >= 100
     flask = run([python, "-c", "import flask; print(flask.__file__)"], tmp_path)
     assert flask.stdout.startswith(str(env_dir)), flask.stdout
+    listed = run([python, "-m", "pip", "list", "--format=json"], tmp_path)
+    installed = {
+        canonicalize_name(package["name"]): package["version"]
+        for package in json.loads(listed.stdout)
+    }
+    locked = pins(project / "requirements-dev.txt")
+    assert {name: installed.get(name) for name in locked} == locked
 
 
 def test_the_cli_is_wired(project: Path) -> None:
-    result = run(
-        [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"], project
-    )
+    environ = {**os.environ, "APP_ENV": "development"}
+    command = [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"]
+    result = run(command, project, environ)
     assert result.returncode == 0, result.stderr
     assert "init-db" in result.stdout
     assert "seed" in result.stdout
@@ -51,7 +62,7 @@ def test_the_quickstart_serves_requests_without_a_database_server(
     """The README's serve command, as written, on the .env the hook wrote."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MONGODB_")}
-    environ.pop("APP_ENV", None)
+    environ["APP_ENV"] = "development"  # as the README's command sets it
     command = ["flask", "--app", "inventory_service", "run", "--port", str(port)]
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
@@ -85,6 +96,12 @@ def gunicorn_config(project: Path, **env: str) -> subprocess.CompletedProcess[st
     """gunicorn's effective settings for ``project`` with ``env`` set."""
     unset = ("GUNICORN_", "HOST", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
     environ = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    # gunicorn loads the app to print its config: give it production settings.
+    environ.update(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI="mongodb://127.0.0.1:9/inventory_service",
+    )
     environ.update(env)
     command = [sys.executable, "-m", "gunicorn", "--print-config"]
     return run([*command, "inventory_service:create_app()"], project, environ)

@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, openapi
+from . import cli, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, openapi, response_headers
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
 from .logs import configure_logging
+from .request_limits import Request
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_logging(settings["LOG_LEVEL"])
 
     app = Flask(__name__)
+    app.request_class = Request  # bodies over the size limit: 413, even chunked
     app.config.from_mapping(settings)
     app.json = MongoJSONProvider(app)
     # Converters must exist before any route that uses them is registered.
@@ -32,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     errors.init_app(app)
+    response_headers.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
