@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from helpers import BIN, run
+
 SECTION = "## Add a resource"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
@@ -76,7 +78,10 @@ def add_resource(project: Path, package: str) -> None:
 
     init = project / package / "__init__.py"
     text = init.read_text()
-    text = re.sub(r"^(from \. import .*)$", rf"\1, {name}", text, count=1, flags=re.M)
+    imports = re.search(r"^from \. import (.*)$", text, flags=re.M)
+    assert imports, init
+    modules = sorted([*imports[1].split(", "), name])
+    text = text.replace(imports[0], "from . import " + ", ".join(modules), 1)
     anchor = "    app.register_blueprint(items.bp)\n"
     init.write_text(text.replace(anchor, anchor + register, 1))
 
@@ -87,3 +92,5 @@ def add_resource(project: Path, package: str) -> None:
     indexes.write_text(text[:end] + index + text[end:])
 
     (project / "tests" / f"test_{name}.py").write_text(ORDERS_TEST)
+    # The README's last step: `make format` (ruff) wraps the longer import line.
+    run([str(BIN / "ruff"), "format", "."], project)
