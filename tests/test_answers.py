@@ -27,7 +27,9 @@ from cookiecutter.main import cookiecutter
 from dotenv import dotenv_values
 from markdown_it import MarkdownIt
 
-from helpers import TEMPLATE, render_hook, run
+from support.baking import TEMPLATE
+from support.commands import run
+from support.hooks import render_hook
 
 DEFAULTS = {
     "project_name": "Inventory Service",

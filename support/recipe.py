@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from helpers import BIN, run
+from support.commands import run
+from support.environment import BIN
 
 SECTION = "## Add a resource"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
