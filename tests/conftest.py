@@ -13,6 +13,19 @@ from support.live_server import LiveServer
 from support.options import option_files as derive_option_files
 
 
+@pytest.fixture(scope="session", autouse=True)
+def hypothesis_cache_outside_bakes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Baked suites run hypothesis (schemathesis), which caches in ./.hypothesis;
+    every process started here caches elsewhere, so a shared bake stays as made."""
+    patch = pytest.MonkeyPatch()
+    cache = tmp_path_factory.mktemp("hypothesis")
+    patch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(cache))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def bake(tmp_path_factory: pytest.TempPathFactory) -> Bake:
     """Bake the template with some answers changed; returns the project directory."""

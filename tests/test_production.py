@@ -294,7 +294,7 @@ def test_the_container_start_upgrades_then_serves(
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
-    assert "index items.name_unique (name: 1) unique:" in output, output
+    assert "index items.name_key_unique (name_key: 1) unique:" in output, output
     assert "Schema up to date." in output
     assert "Using worker: gevent" in output
     assert run(check, project, env).returncode != 0

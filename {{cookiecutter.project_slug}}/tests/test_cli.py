@@ -12,8 +12,8 @@ from support import unique_keys
 from {{ cookiecutter.package_name }}.indexes import missing
 from {{ cookiecutter.package_name }}.lease import COLLECTION, Lease
 
-CREATED = "index items.name_unique (name: 1) unique: created"
-PRESENT = "index items.name_unique (name: 1) unique: present"
+CREATED = "index items.name_key_unique (name_key: 1) unique: created"
+PRESENT = "index items.name_key_unique (name_key: 1) unique: present"
 
 
 def upgrade(app: Flask, *args: str) -> Result:
@@ -26,7 +26,7 @@ def test_db_upgrade_builds_every_declared_index(app: Flask, db: Database[Any]) -
     result = upgrade(app)
     assert result.exit_code == 0, result.output
     assert CREATED in result.output.splitlines()
-    assert unique_keys(db.items) == [[("name", 1)]]
+    assert unique_keys(db.items) == [[("name_key", 1)]]
     assert missing(db) == []
 
 
@@ -41,12 +41,14 @@ def test_db_upgrade_refuses_duplicates_in_one_line(
     app: Flask, db: Database[Any]
 ) -> None:
     db.items.drop_indexes()
-    db.items.insert_many([{"name": "Twin"}, {"name": "Twin"}, {"name": "Other"}])
+    db.items.insert_many(
+        [{"name_key": "twin"}, {"name_key": "twin"}, {"name_key": "other"}]
+    )
     result = upgrade(app)
     assert result.exit_code == 1
     last = result.output.strip().splitlines()[-1]
     assert last.startswith(
-        "Error: index items.name_unique (name: 1) unique could not be built: "
+        "Error: index items.name_key_unique (name_key: 1) unique could not be built: "
     ), result.output
     assert "Traceback" not in result.output
     assert db[COLLECTION].count_documents({}) == 0  # the lock was released
@@ -57,11 +59,13 @@ def test_db_upgrade_refuses_a_changed_definition_in_one_line(
 ) -> None:
     db.items.drop_indexes()
     # An older definition of the same index: same keys and name, not unique.
-    db.items.create_index([("name", 1)], name="name_unique")
+    db.items.create_index([("name_key", 1)], name="name_key_unique")
     result = upgrade(app)
     assert result.exit_code == 1
     [line] = [out for out in result.output.splitlines() if out.startswith("Error:")]
-    assert line.startswith("Error: index items.name_unique (name: 1) unique "), line
+    assert line.startswith(
+        "Error: index items.name_key_unique (name_key: 1) unique "
+    ), line
     assert "Traceback" not in result.output
     assert db[COLLECTION].count_documents({}) == 0
 

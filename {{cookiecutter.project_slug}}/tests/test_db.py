@@ -87,7 +87,7 @@ def test_get_db_builds_no_index(db: Database[Any]) -> None:
 
 def test_an_in_memory_database_sets_itself_up(make_app: AppFactory) -> None:
     with make_app(MONGODB_URI="mongomock://localhost").app_context():
-        assert unique_keys(get_db().items) == [[("name", 1)]]
+        assert unique_keys(get_db().items) == [[("name_key", 1)]]
 
 
 def username(client: Any) -> str | None:

@@ -219,7 +219,7 @@ def test_a_missed_deadline_is_a_503_with_retry_after(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch, error: PyMongoError
 ) -> None:
     assert error.timeout
-    monkeypatch.setattr(items, "collection", lambda: FailingCollection(error))
+    monkeypatch.setattr(items.store, "collection", lambda: FailingCollection(error))
     for response in (
         client.get("/api/items"),
         client.get("/api/items/65a1b2c3d4e5f60718293a4b"),
@@ -234,7 +234,7 @@ def test_a_driver_error_that_is_not_a_timeout_is_a_500_that_hides_it(
 ) -> None:
     error = OperationFailure("secret internals", code=2)
     assert not error.timeout
-    monkeypatch.setattr(items, "collection", lambda: FailingCollection(error))
+    monkeypatch.setattr(items.store, "collection", lambda: FailingCollection(error))
     response = client.get("/api/items")
     assert_error_shape(response, 500)
     assert "secret internals" not in response.get_data(as_text=True)

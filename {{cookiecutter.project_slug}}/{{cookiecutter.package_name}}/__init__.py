@@ -24,6 +24,7 @@ from . import (
     items,
     metrics,
     monitoring,
+    openapi,
     request_ids,
     response_headers,
     tracing,
@@ -63,4 +64,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 {%- if cookiecutter.include_files %}
     app.register_blueprint(files_api.bp)
 {%- endif %}
+    openapi.init_app(app)
     return app

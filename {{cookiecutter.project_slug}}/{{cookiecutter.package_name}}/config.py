@@ -139,6 +139,7 @@ SETTINGS: dict[str, tuple[Any, Parser]] = {
     "RETRY_AFTER_SECONDS": (5, _positive),
     "API_PAGE_SIZE": (20, _positive),
     "API_MAX_PAGE_SIZE": (100, _positive),
+    "API_DOCS_ENABLED": (True, _boolean),
 {%- if cookiecutter.include_files %}
     "FILES_MAX_SIZE": (100 * 1024 * 1024, _positive),
     "FILES_CACHE_SECONDS": (3600, _integer),

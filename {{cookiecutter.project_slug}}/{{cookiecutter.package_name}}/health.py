@@ -22,6 +22,8 @@ from flask.blueprints import BlueprintSetupState
 from . import indexes
 from .db import get_client, get_db
 from .errors import error_response
+from .openapi import operation
+from .resources import Model
 
 bp = Blueprint("health", __name__)
 EXTENSION = "schema_check"
@@ -53,13 +55,21 @@ def _add_schema_check(state: BlueprintSetupState) -> None:
     state.app.extensions[EXTENSION] = SchemaCheck(seconds)
 
 
+class Status(Model):
+    status: str
+
+
 @bp.get("/healthz")
+@operation(response=Status, database=False)
 def healthz() -> Response:
+    """Liveness: the process answers."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
+@operation(response=Status)
 def readyz() -> Response:
+    """Readiness: the database answers a ping and every declared index exists."""
     get_client().admin.command("ping")
     missing = current_app.extensions[EXTENSION].current()
     if missing:
@@ -67,7 +77,7 @@ def readyz() -> Response:
             503,
             "Declared indexes are missing: run `flask db upgrade`.",
             code="schema_not_ready",
-            details={"missing_indexes": missing},
+            details=dict.fromkeys(missing, "missing"),
         )
         response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
         return response

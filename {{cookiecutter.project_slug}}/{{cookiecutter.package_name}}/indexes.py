@@ -20,7 +20,11 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
 INDEXES: dict[str, list[IndexModel]] = {
-    "items": [IndexModel([("name", ASCENDING)], name="name_unique", unique=True)],
+    # On the name's key (names.py), so names differing only in case or in
+    # invisible characters conflict.
+    "items": [
+        IndexModel([("name_key", ASCENDING)], name="name_key_unique", unique=True)
+    ],
 }
 
 # Options that change what an index does; anything else a server reports (``v``,
@@ -43,7 +47,7 @@ def declared() -> Iterator[tuple[str, IndexModel]]:
 
 
 def describe(collection: str, model: IndexModel) -> str:
-    """One readable line: ``items.name_unique (name: 1) unique``."""
+    """One readable line: ``items.name_key_unique (name_key: 1) unique``."""
     spec = model.document
     keys = ", ".join(f"{field}: {order}" for field, order in spec["key"].items())
     flags = [name for name in OPTIONS if name in spec]
