@@ -53,19 +53,6 @@ def _positive(name: str, value: Any) -> int:
     return _integer(name, value, minimum=1)
 
 
-FLAGS = {"1": True, "true": True, "yes": True, "on": True}
-FLAGS |= {"0": False, "false": False, "no": False, "off": False}
-
-
-def _flag(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    flag = FLAGS.get(str(value).strip().lower()) if isinstance(value, str) else None
-    if flag is None:
-        raise ConfigError(f"{name} must be true or false, got {value!r}")
-    return flag
-
-
 DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "APP_ENV": ("production", _text),
     "SECRET_KEY": ("", _text),
@@ -80,7 +67,6 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "RETRY_AFTER_SECONDS": (5, _positive),
     "API_PAGE_SIZE": (20, _positive),
     "API_MAX_PAGE_SIZE": (100, _positive),
-    "API_DOCS_ENABLED": (True, _flag),
 {%- if cookiecutter.include_files %}
     "FILES_MAX_SIZE": (100 * 1024 * 1024, _positive),
     "FILES_CACHE_SECONDS": (3600, _integer),
