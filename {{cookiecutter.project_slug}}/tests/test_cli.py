@@ -6,7 +6,7 @@ from conftest import UniqueKeys
 from flask import Flask
 from pymongo.database import Database
 
-from {{ cookiecutter.package_name }}.db import get_client
+from inventory_service.db import get_client
 
 
 def test_init_db_creates_the_unique_index(app: Flask, unique_keys: UniqueKeys) -> None:
@@ -16,7 +16,7 @@ def test_init_db_creates_the_unique_index(app: Flask, unique_keys: UniqueKeys) -
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "Indexes ready" in result.output
-    assert unique_keys(items) == [[("name", 1)]]
+    assert unique_keys(items) == [[("name_key", 1)]]
 
 
 def test_init_db_is_idempotent(app: Flask) -> None:

@@ -15,8 +15,8 @@ from pymongo.database import Database
 from pymongo.errors import InvalidOperation, ServerSelectionTimeoutError
 from werkzeug.exceptions import NotFound
 
-from {{ cookiecutter.package_name }} import db as db_module
-from {{ cookiecutter.package_name }}.db import (
+from inventory_service import db as db_module
+from inventory_service.db import (
     EXTENSION,
     close_db,
     find_one_or_404,
@@ -77,7 +77,7 @@ def test_get_db_returns_the_configured_database(app: Flask, db: Database[Any]) -
 
 
 def test_get_db_creates_the_indexes(db: Database[Any], unique_keys: UniqueKeys) -> None:
-    assert unique_keys(db.items) == [[("name", 1)]]
+    assert unique_keys(db.items) == [[("name_key", 1)]]
 
 
 def test_client_settings_reach_the_client(make_app: Callable[..., Flask]) -> None:

@@ -38,6 +38,7 @@ def test_create_stores_only_the_validated_fields(
     assert set(stored) == {
         "_id",
         "name",
+        "name_key",
         "description",
         "quantity",
         "tags",
@@ -116,8 +117,8 @@ def test_delete_then_it_is_gone(client: Any, item: dict[str, Any]) -> None:
         ({"name": "a", "quantity": 1.5}, "quantity"),
         ({"name": "a", "quantity": True}, "quantity"),
         ({"name": "a", "tags": "home"}, "tags"),
-        ({"name": "a", "tags": [""]}, "tags"),
-        ({"name": "a", "attributes": {"size": [1]}}, "attributes"),
+        ({"name": "a", "tags": ["ok", ""]}, "tags[1]"),
+        ({"name": "a", "attributes": {"size": [1]}}, "attributes.size"),
         ({"name": "a", "colour": "red"}, "colour"),
         ({"name": {"$gt": ""}}, "name.$gt"),
         ({"name": "a", "attributes": {"$where": "1"}}, "attributes.$where"),

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, db, docs, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items
+from . import cli, db, docs, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, openapi
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     docs.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
+    openapi.init_app(app)
 {%- if cookiecutter.include_files %}
     app.register_blueprint(files_api.bp)
 {%- endif %}

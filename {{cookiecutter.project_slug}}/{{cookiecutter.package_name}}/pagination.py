@@ -7,6 +7,7 @@ as the first page, and pages stay stable while documents are being inserted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,26 @@ def page_arguments() -> tuple[ObjectId | None, int]:
     if not ObjectId.is_valid(after):
         raise BadRequest("after must be the id of the last item of a page.")
     return ObjectId(after), limit
+
+
+def page_parameters(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``after`` and ``limit`` as OpenAPI parameters, with this app's bounds."""
+    limit = {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": config["API_MAX_PAGE_SIZE"],
+        "default": config["API_PAGE_SIZE"],
+    }
+    after = {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}
+    return [
+        {
+            "name": "after",
+            "in": "query",
+            "description": "The last id seen.",
+            "schema": after,
+        },
+        {"name": "limit", "in": "query", "description": "Page size.", "schema": limit},
+    ]
 
 
 def keyset_page(
