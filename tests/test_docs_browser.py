@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, chromium
 
+from browser import CHROMIUM, chromium
 from helpers import LiveServer, served_by_gunicorn
 
 PACKAGE = "inventory_service"

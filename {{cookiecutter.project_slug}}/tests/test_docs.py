@@ -189,7 +189,9 @@ def test_the_page_is_on_by_choice(make_app: AppFactory, value: Any) -> None:
     assert client.get("/docs").status_code == 200
 
 
-@pytest.mark.parametrize("value", ["", "maybe", "2", "tru", "enabled", "on", "off", 1, None, [True]])
+@pytest.mark.parametrize(
+    "value", ["", "maybe", "2", "tru", "enabled", "on", "off", 1, None, [True]]
+)
 def test_a_setting_that_is_not_a_yes_or_no_is_refused(value: Any) -> None:
     overrides = {"APP_ENV": "testing", "API_DOCS_ENABLED": value}
     with pytest.raises(ConfigError, match="API_DOCS_ENABLED must be true or false"):

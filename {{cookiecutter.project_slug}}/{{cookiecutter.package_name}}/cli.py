@@ -1,11 +1,15 @@
-"""Commands for indexes and sample data: ``flask --app <package> init-db``, ``seed``."""
+"""Commands: ``flask --app <package> init-db``, ``seed``, ``openapi write``."""
 
 from __future__ import annotations
 
-import click
-from flask import Flask
+import json
+from pathlib import Path
 
-from . import db, items
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from . import db, items, openapi
 
 
 @click.command("init-db")
@@ -23,6 +27,32 @@ def seed_command(count: int) -> None:
     click.echo(f"Seeded {created} new items ({count - created} already there).")
 
 
+@click.group("openapi")
+def openapi_command() -> None:
+    """The API's contract, openapi.json, committed with the code."""
+
+
+@openapi_command.command("write")
+@click.option(
+    "--output",
+    default="openapi.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+)
+@with_appcontext
+def write_openapi_command(output: Path) -> None:
+    """Write the document the service serves, to commit on purpose.
+
+    Tests compare the served document with the committed one and fail on a
+    change that breaks clients, so an API change is a visible diff in review.
+    Sorted keys and a fixed indent keep that diff small.
+    """
+    document = openapi.build_document(current_app)
+    output.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    click.echo(f"Wrote {output}: commit it with the change that made it.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(openapi_command)
