@@ -170,7 +170,7 @@ def test_nothing_else_of_the_package_is_reachable(
     assert response.get_json()["error"]["code"] == "not_found"
 
 
-def test_the_asset_table_names_only_files_of_the_package() -> None:
+def test_every_asset_in_the_table_exists_in_the_package() -> None:
     assert all((ASSETS / name).is_file() for name in ASSET_TYPES)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, request, send_file
+from flask import Blueprint, Flask, Response, request, send_from_directory
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 
@@ -108,7 +108,9 @@ def init_script() -> Response:
 def asset(name: str) -> Response:
     if name not in ASSET_TYPES:
         raise NotFound("No such asset.")
-    return send_file(ASSETS / name, mimetype=ASSET_TYPES[name], max_age=ASSET_MAX_AGE)
+    return send_from_directory(
+        ASSETS, name, mimetype=ASSET_TYPES[name], max_age=ASSET_MAX_AGE
+    )
 
 
 def init_app(app: Flask) -> None:
