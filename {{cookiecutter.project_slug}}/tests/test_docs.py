@@ -106,6 +106,9 @@ def test_every_asset_the_page_loads_is_served_with_its_type(
 def test_the_document_the_page_shows_is_this_services(client: FlaskClient) -> None:
     urls = page_parts(client).urls
     assert "/openapi.json" in urls
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.get_json()["openapi"].startswith("3.1")
 
 
 def test_the_page_follows_the_script_root(client: FlaskClient) -> None:
