@@ -145,6 +145,7 @@ class Diff:
             if key in self._seen:  # a shared or recursive model: compared already
                 return
             self._seen.add(key)
+            where += f" ({(key[1] or key[2]).rpartition('/')[2]})"
         before, after = branches(self.old, old), branches(self.new, new)
         request = way == REQUEST
         for kind in sorted(before.keys() - after.keys()):

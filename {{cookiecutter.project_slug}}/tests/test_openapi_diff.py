@@ -248,5 +248,5 @@ def test_a_recursive_schema_is_compared_once() -> None:
 
 def test_a_change_names_where_it_is() -> None:
     (change,) = breaking(base(), edited(BREAKING["a request maxLength lowered"]))
-    assert change.where == "POST /items body application/json.name"
+    assert change.where == "POST /items body application/json (In).name"
     assert "maxLength 200 -> 100" in change.what
