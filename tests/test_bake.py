@@ -55,6 +55,8 @@ EXPECTED_FILES = [
     "inventory_service/validation.py",
     "tests/conftest.py",
     "tests/openapi_diff.py",
+    "tests/outage.py",
+    "tests/support.py",
     "tests/test_app.py",
     "tests/test_cli.py",
     "tests/test_config.py",

@@ -4,30 +4,35 @@ By default each app gets its own in-memory mongomock database. Set
 ``TEST_MONGODB_URI`` (for example ``mongodb://localhost:27017``) and the same
 tests run against that server instead, each app on a fresh database that is
 dropped afterwards.
+
+pytest-flask provides ``client`` (a ``FlaskClient`` for the ``app`` below). It
+also pushes a request context for any test that uses ``app``; tests do not lean
+on it: one that calls app code outside a request asks for ``app_context``, so
+what it needs is in its signature. Helpers that tests import live in
+``support.py`` and ``outage.py``; nothing imports this module.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from pymongo.collection import Collection
+from flask.ctx import AppContext
+from flask.testing import FlaskClient
+from outage import DownClient
 from pymongo.database import Database
+from pymongo.errors import ServerSelectionTimeoutError
+from support import UNREACHABLE_URI, AppFactory
 
 from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }} import db as db_module
 from {{ cookiecutter.package_name }}.db import close_db, get_client, get_db
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
-# A closed port on loopback: connections are refused at once, so "the database
-# is down" is quick and certain.
-UNREACHABLE_URI = "mongodb://127.0.0.1:9/unreachable"
-
-AppFactory = Callable[..., Flask]
-UniqueKeys = Callable[[Collection[Any]], list[list[tuple[str, int]]]]
 
 
 @pytest.fixture
@@ -63,34 +68,49 @@ def app(make_app: AppFactory) -> Flask:
 
 
 @pytest.fixture
-def offline_app(make_app: AppFactory) -> Flask:
-    """An app whose database is down, failing within 0.2 s."""
-    return make_app(
-        MONGODB_URI=UNREACHABLE_URI, MONGODB_SERVER_SELECTION_TIMEOUT_MS=200
-    )
+def app_context(app: Flask) -> Iterator[AppContext]:
+    """An app context for calling app code outside a request (get_db, the CLI).
+
+    Not for tests that also send requests with ``client``: pytest-flask's client
+    keeps each request's context until its next request, and the two would pop
+    each other's. Through the client, a request brings its own context.
+    """
+    with app.app_context() as context:
+        yield context
 
 
 @pytest.fixture
 def db(app: Flask) -> Database[Any]:
-    """The test's database (pytest-flask keeps a request context pushed)."""
-    return get_db()
+    """The test app's database (indexes made), to read or arrange data directly.
+
+    A pymongo ``Database`` needs no app context once it is made, so none is left
+    pushed: a test that calls the app's own functions asks for ``app_context``.
+    """
+    with app.app_context():
+        return get_db()
 
 
 @pytest.fixture
-def item(client: Any) -> dict[str, Any]:
+def outage(monkeypatch: pytest.MonkeyPatch) -> DownClient:
+    """The database is down: every client made from now on fails at once.
+
+    It raises ServerSelectionTimeoutError unless a test sets ``outage.error``.
+    """
+    down = DownClient(ServerSelectionTimeoutError)
+    monkeypatch.setattr(db_module, "connect", lambda uri, options: down)
+    return down
+
+
+@pytest.fixture
+def offline_app(make_app: AppFactory, outage: DownClient) -> Flask:
+    """An app whose database is down; its operations fail without waiting."""
+    return make_app(MONGODB_URI=UNREACHABLE_URI)
+
+
+@pytest.fixture
+def item(client: FlaskClient) -> dict[str, Any]:
     """One stored item, created through the API."""
     response = client.post("/api/items", json={"name": "Widget", "quantity": 3})
     assert response.status_code == 201
     created: dict[str, Any] = response.get_json()
     return created
-
-
-@pytest.fixture
-def unique_keys() -> UniqueKeys:
-    """The key patterns of a collection's unique indexes, whatever they are named."""
-
-    def keys(collection: Collection[Any]) -> list[list[tuple[str, int]]]:
-        indexes = collection.index_information().values()
-        return [list(index["key"]) for index in indexes if index.get("unique")]
-
-    return keys

@@ -2,14 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import UniqueKeys
+import pytest
 from flask import Flask
 from pymongo.database import Database
+from support import unique_keys
 
-from inventory_service.db import get_client
+from {{ cookiecutter.package_name }}.db import get_client
+
+# The `flask` command pushes an app context for every command; the test runner
+# does not, so these tests ask for one.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
-def test_init_db_creates_the_unique_index(app: Flask, unique_keys: UniqueKeys) -> None:
+def test_init_db_creates_the_unique_index(app: Flask) -> None:
     # get_client, not get_db: get_db would create the indexes itself.
     items = get_client()[app.config["MONGODB_DB"]].items
     assert unique_keys(items) == []

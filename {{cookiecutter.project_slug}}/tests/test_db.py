@@ -2,21 +2,22 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+import warnings
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from bson.binary import UuidRepresentation
-from conftest import UniqueKeys
 from flask import Flask
 from pymongo.database import Database
 from pymongo.errors import InvalidOperation, ServerSelectionTimeoutError
+from support import UNREACHABLE_URI, AppFactory, unique_keys
 from werkzeug.exceptions import NotFound
 
-from inventory_service import db as db_module
-from inventory_service.db import (
+from {{ cookiecutter.package_name }} import db as db_module
+from {{ cookiecutter.package_name }}.db import (
     EXTENSION,
     close_db,
     find_one_or_404,
@@ -24,11 +25,10 @@ from inventory_service.db import (
     get_db,
 )
 
-UNREACHABLE = "mongodb://127.0.0.1:9/never-contacted"  # pymongo, but never used
 
-
-def test_create_app_makes_no_client(offline_app: Flask) -> None:
-    assert offline_app.extensions[EXTENSION]._client is None
+def test_create_app_makes_no_client(make_app: AppFactory) -> None:
+    app = make_app(MONGODB_URI=UNREACHABLE_URI)
+    assert app.extensions[EXTENSION]._client is None
 
 
 def test_one_client_is_shared_by_every_request(app: Flask) -> None:
@@ -38,22 +38,21 @@ def test_one_client_is_shared_by_every_request(app: Flask) -> None:
         assert get_client() is first
 
 
-def test_each_app_has_its_own_client(
-    app: Flask, make_app: Callable[..., Flask]
-) -> None:
+def test_each_app_has_its_own_client(make_app: AppFactory) -> None:
     with make_app().app_context():
         theirs = get_client()
-    assert get_client() is not theirs
+    with make_app().app_context():
+        assert get_client() is not theirs
 
 
-def test_a_forked_process_makes_its_own_client(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_a_forked_process_makes_its_own_client(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = get_client()
     monkeypatch.setattr(os, "getpid", lambda: -1)
     assert get_client() is not parent
 
 
+@pytest.mark.usefixtures("app_context")
 def test_close_db_drops_the_client_and_the_next_use_reconnects(app: Flask) -> None:
     first = get_client()
     close_db(app)
@@ -64,7 +63,7 @@ def test_close_db_drops_the_client_and_the_next_use_reconnects(app: Flask) -> No
 def test_an_app_that_goes_away_closes_its_client(app: Flask) -> None:
     # No app-shutdown hook exists in Flask: the client is closed when its app is
     # garbage-collected or the process exits, so pools and monitors never leak.
-    state = db_module.MongoState({**app.config, "MONGODB_URI": UNREACHABLE})
+    state = db_module.MongoState({**app.config, "MONGODB_URI": UNREACHABLE_URI})
     client = state.client()
     del state
     gc.collect()
@@ -76,13 +75,13 @@ def test_get_db_returns_the_configured_database(app: Flask, db: Database[Any]) -
     assert db.name == app.config["MONGODB_DB"]
 
 
-def test_get_db_creates_the_indexes(db: Database[Any], unique_keys: UniqueKeys) -> None:
+def test_get_db_creates_the_indexes(db: Database[Any]) -> None:
     assert unique_keys(db.items) == [[("name_key", 1)]]
 
 
-def test_client_settings_reach_the_client(make_app: Callable[..., Flask]) -> None:
+def test_client_settings_reach_the_client(make_app: AppFactory) -> None:
     app = make_app(
-        MONGODB_URI=UNREACHABLE,
+        MONGODB_URI=UNREACHABLE_URI,
         MONGODB_MAX_POOL_SIZE=7,
         MONGODB_APPNAME="probe",
         MONGODB_CONNECT_TIMEOUT_MS=1500,
@@ -99,8 +98,10 @@ def test_client_settings_reach_the_client(make_app: Callable[..., Flask]) -> Non
     assert options.codec_options.uuid_representation == UuidRepresentation.STANDARD
 
 
-def test_an_unreachable_server_fails_within_the_timeout(offline_app: Flask) -> None:
-    with offline_app.app_context():
+def test_an_unreachable_server_fails_within_the_timeout(make_app: AppFactory) -> None:
+    """The one test that waits for a real outage; the rest use tests/outage.py."""
+    app = make_app(MONGODB_URI=UNREACHABLE_URI, MONGODB_SERVER_SELECTION_TIMEOUT_MS=200)
+    with app.app_context():
         started = time.monotonic()
         with pytest.raises(ServerSelectionTimeoutError):
             get_db()
@@ -124,8 +125,34 @@ def test_datetimes_come_back_timezone_aware(db: Database[Any]) -> None:
     assert stored["at"].utcoffset().total_seconds() == 0
 
 
+@pytest.mark.usefixtures("app_context")
 def test_the_uri_scheme_chooses_the_backend(app: Flask) -> None:
     in_memory = app.config["MONGODB_URI"].startswith("mongomock://")
     assert db_module.MongoState(app.config).in_memory is in_memory
     backend = type(get_client()).__module__.partition(".")[0]
     assert backend == ("mongomock" if in_memory else "pymongo")
+
+
+def test_the_in_memory_clock_is_utc_and_not_deprecated(make_app: AppFactory) -> None:
+    with make_app(MONGODB_URI="mongomock://localhost").app_context():
+        collection = get_db()["clock"]
+        before = datetime.now(UTC)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            collection.insert_one({"_id": 1})
+            collection.update_one({"_id": 1}, {"$currentDate": {"at": True}})
+        stamped = (collection.find_one({"_id": 1}) or {})["at"]
+    assert before - stamped < timedelta(seconds=1)
+    assert stamped - before < timedelta(seconds=5)
+
+
+def test_mongomock_still_needs_its_clock_replaced() -> None:
+    """When this fails, mongomock no longer calls the deprecated datetime.utcnow():
+    delete ``_naive_utc_now`` and the line in ``db.connect`` that installs it."""
+    import mongomock.helpers
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mongomock.helpers.utcnow()  # type: ignore[no-untyped-call]
+    deprecated = any("utcnow() is deprecated" in str(w.message) for w in caught)
+    assert deprecated is (sys.version_info >= (3, 12))

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
+from support import AppFactory
 
 from {{ cookiecutter.package_name }}.config import ConfigError, load_settings
 from {{ cookiecutter.package_name }}.docs import ASSET_TYPES, ASSETS
-
-AppFactory = Callable[..., Flask]
 
 
 class PageParts(HTMLParser):

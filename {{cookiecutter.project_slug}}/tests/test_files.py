@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from flask import Flask
 from gridfs.errors import CorruptGridFile
 from pymongo.database import Database
 from werkzeug.exceptions import BadRequest, NotFound
@@ -34,7 +33,11 @@ from {{ cookiecutter.package_name }}.files import (
         ("Übersicht 2024.pdf", "Übersicht 2024.pdf"),
         ("U\u0308bersicht.pdf", "Übersicht.pdf"),  # decomposed form, normalised
         ("  .hidden", "hidden"),
-        ("tab\there\x00.txt", "tabhere.txt"),
+        ("tab\there\x00.txt", "tab here.txt"),
+        ("zero\u200bwidth\ufeff.txt", "zerowidth.txt"),
+        ("\u202eevil\u202c.txt", "evil.txt"),  # bidi override removed
+        ("\uff0e\uff0e\uff0fetc\uff0fpasswd", "passwd"),  # full-width ../
+        ("\ufb01le.txt", "file.txt"),  # NFKC: the fi ligature
         ("many   spaces .txt", "many spaces .txt"),
         ("../..", ""),
     ],
@@ -87,9 +90,8 @@ def test_content_disposition_quotes_cannot_break_out() -> None:
     assert "%22hi%22%5C.txt" in header
 
 
-def test_save_file_streams_hashes_and_stores_metadata(
-    app: Flask, db: Database[Any]
-) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_save_file_streams_hashes_and_stores_metadata(db: Database[Any]) -> None:
     data = bytes(range(256)) * 4000  # 1 MB: several GridFS chunks
     stored = save_file(io.BytesIO(data), "dir/data.bin", "application/x-thing")
     assert stored.filename == "data.bin"
@@ -108,7 +110,8 @@ def test_save_file_streams_hashes_and_stores_metadata(
     assert open_file(stored.id).read() == data
 
 
-def test_save_file_reads_the_stream_a_chunk_at_a_time(app: Flask) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_save_file_reads_the_stream_a_chunk_at_a_time() -> None:
     sizes: list[int] = []
 
     class Recording(io.BytesIO):
@@ -121,13 +124,15 @@ def test_save_file_reads_the_stream_a_chunk_at_a_time(app: Flask) -> None:
     assert set(sizes) == {CHUNK_SIZE}
 
 
-def test_save_file_needs_a_name(app: Flask, db: Database[Any]) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_save_file_needs_a_name(db: Database[Any]) -> None:
     with pytest.raises(BadRequest):
         save_file(io.BytesIO(b"data"), "../")
     assert db.fs.files.find_one() is None
 
 
-def test_a_failed_upload_leaves_no_chunks(app: Flask, db: Database[Any]) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_a_failed_upload_leaves_no_chunks(db: Database[Any]) -> None:
     class Broken(io.BytesIO):
         def read(self, size: int | None = -1) -> bytes:
             if self.tell() >= CHUNK_SIZE:
@@ -140,12 +145,14 @@ def test_a_failed_upload_leaves_no_chunks(app: Flask, db: Database[Any]) -> None
     assert db.fs.chunks.find_one() is None
 
 
-def test_open_file_missing_is_a_404(app: Flask, db: Database[Any]) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_open_file_missing_is_a_404() -> None:
     with pytest.raises(NotFound):
         open_file(ObjectId())
 
 
-def test_open_file_by_name_picks_revisions(app: Flask, db: Database[Any]) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_open_file_by_name_picks_revisions() -> None:
     for number in range(3):
         save_file(io.BytesIO(b"v%d" % number), "notes.txt")
     save_file(io.BytesIO(b"other"), "other.txt")
@@ -161,7 +168,8 @@ def test_open_file_by_name_picks_revisions(app: Flask, db: Database[Any]) -> Non
         open_file_by_name("missing.txt")
 
 
-def test_chunk_reader_reads_a_chunk_at_a_time(app: Flask, db: Any) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_chunk_reader_reads_a_chunk_at_a_time() -> None:
     chunks = CHUNKS_PER_QUERY * 2 + 1
     data = hashlib.sha256(b"x").digest() * (chunks * CHUNK_SIZE // 32)
     stored = save_file(io.BytesIO(data), "many-chunks.bin")
@@ -174,7 +182,8 @@ def test_chunk_reader_reads_a_chunk_at_a_time(app: Flask, db: Any) -> None:
     assert b"".join(reader) == data[CHUNK_SIZE + 1 :]
 
 
-def test_chunk_reader_seeks(app: Flask, db: Any) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_chunk_reader_seeks() -> None:
     data = bytes(range(256)) * (CHUNKS_PER_QUERY * CHUNK_SIZE // 128)
     reader = ChunkReader(open_file(save_file(io.BytesIO(data), "x.bin").id))
     middle = CHUNKS_PER_QUERY * CHUNK_SIZE + 7  # in the second query's window
@@ -188,7 +197,8 @@ def test_chunk_reader_seeks(app: Flask, db: Any) -> None:
     assert reader.read(100) == b""
 
 
-def test_chunk_reader_reports_a_missing_chunk(app: Flask, db: Any) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_chunk_reader_reports_a_missing_chunk(db: Database[Any]) -> None:
     stored = save_file(io.BytesIO(b"x" * (CHUNK_SIZE * 2)), "damaged.bin")
     reader = ChunkReader(open_file(stored.id))
     db.fs.chunks.delete_many({"files_id": stored.id})
@@ -196,7 +206,8 @@ def test_chunk_reader_reports_a_missing_chunk(app: Flask, db: Any) -> None:
         reader.read(CHUNK_SIZE)
 
 
-def test_delete_file_removes_the_chunks(app: Flask, db: Database[Any]) -> None:
+@pytest.mark.usefixtures("app_context")
+def test_delete_file_removes_the_chunks(db: Database[Any]) -> None:
     stored = save_file(io.BytesIO(b"x" * (CHUNK_SIZE + 1)), "two-chunks.bin")
     assert delete_file(stored.id) is True
     assert db.fs.files.find_one() is None

@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from conftest import AppFactory
 from flask import Flask
+from flask.testing import FlaskClient
+from outage import OUTAGE_ERRORS, DownClient
 from pymongo.database import Database
+from pymongo.errors import ConnectionFailure
+from support import AppFactory
 from werkzeug.http import http_date
+from werkzeug.test import TestResponse
 
 from {{ cookiecutter.package_name }}.files import CHUNK_SIZE
 
@@ -22,17 +26,17 @@ MISSING = str(ObjectId())
 
 
 def upload(
-    client: Any,
+    client: FlaskClient,
     data: bytes = DATA,
     filename: str = "data.bin",
     content_type: str | None = "application/x-example",
-) -> Any:
+) -> TestResponse:
     file = (io.BytesIO(data), filename, content_type)
     return client.post("/api/files", data={"file": file})
 
 
 @pytest.fixture
-def stored(client: Any) -> dict[str, Any]:
+def stored(client: FlaskClient) -> dict[str, Any]:
     """One file, uploaded through the API."""
     response = upload(client)
     assert response.status_code == 201
@@ -40,7 +44,7 @@ def stored(client: Any) -> dict[str, Any]:
     return body
 
 
-def test_upload_returns_the_file_and_its_location(client: Any) -> None:
+def test_upload_returns_the_file_and_its_location(client: FlaskClient) -> None:
     response = upload(client, filename="../secret/data.bin")
     assert response.status_code == 201
     body = response.get_json()
@@ -55,7 +59,9 @@ def test_upload_returns_the_file_and_its_location(client: Any) -> None:
     }
 
 
-def test_upload_stores_the_checksum_and_type(client: Any, db: Database[Any]) -> None:
+def test_upload_stores_the_checksum_and_type(
+    client: FlaskClient, db: Database[Any]
+) -> None:
     body = upload(client).get_json()
     document = db.fs.files.find_one({"_id": ObjectId(body["id"])})
     assert document is not None
@@ -64,7 +70,7 @@ def test_upload_stores_the_checksum_and_type(client: Any, db: Database[Any]) -> 
     assert document["metadata"]["contentType"] == "application/x-example"
 
 
-def test_upload_without_a_declared_type_guesses_it(client: Any) -> None:
+def test_upload_without_a_declared_type_guesses_it(client: FlaskClient) -> None:
     # Built by hand: the test client always declares a type for a file part.
     body = (
         b"--b\r\n"
@@ -80,14 +86,14 @@ def test_upload_without_a_declared_type_guesses_it(client: Any) -> None:
     assert response.get_json()["content_type"] == "image/png"
 
 
-def test_upload_without_a_file_is_a_400(client: Any) -> None:
+def test_upload_without_a_file_is_a_400(client: FlaskClient) -> None:
     for data in ({}, {"other": (io.BytesIO(b"x"), "x.txt")}, {"file": "text"}):
         response = client.post("/api/files", data=data)
         assert response.status_code == 400
         assert response.get_json()["error"]["code"] == "bad_request"
 
 
-def test_upload_with_only_path_parts_for_a_name_is_a_400(client: Any) -> None:
+def test_upload_with_only_path_parts_for_a_name_is_a_400(client: FlaskClient) -> None:
     response = upload(client, filename="../..")
     assert response.status_code == 400
 
@@ -107,7 +113,9 @@ def test_files_max_size_does_not_raise_the_json_limit(make_app: AppFactory) -> N
     assert response.status_code == 413
 
 
-def test_download_has_the_body_and_headers(client: Any, stored: dict[str, Any]) -> None:
+def test_download_has_the_body_and_headers(
+    client: FlaskClient, stored: dict[str, Any]
+) -> None:
     response = client.get(f"/api/files/{stored['id']}")
     assert response.status_code == 200
     assert response.data == DATA
@@ -132,24 +140,26 @@ def test_cache_control_follows_the_setting(make_app: AppFactory) -> None:
     assert response.headers["Cache-Control"] == "max-age=0"
 
 
-def test_download_streams_in_chunks(client: Any, stored: dict[str, Any]) -> None:
+def test_download_streams_in_chunks(
+    client: FlaskClient, stored: dict[str, Any]
+) -> None:
     response = client.get(f"/api/files/{stored['id']}", buffered=False)
     assert response.is_streamed
-    chunks = list(response.response)
+    chunks = list(response.iter_encoded())
     response.close()
     assert len(chunks) == 2
     assert max(len(chunk) for chunk in chunks) == CHUNK_SIZE
     assert b"".join(chunks) == DATA
 
 
-def test_download_as_attachment(client: Any, stored: dict[str, Any]) -> None:
+def test_download_as_attachment(client: FlaskClient, stored: dict[str, Any]) -> None:
     response = client.get(f"/api/files/{stored['id']}?download=1")
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="data.bin"'
     )
 
 
-def test_a_non_ascii_name_round_trips(client: Any) -> None:
+def test_a_non_ascii_name_round_trips(client: FlaskClient) -> None:
     body = upload(client, b"hallo", "Übersicht.txt", "text/plain").get_json()
     assert body["filename"] == "Übersicht.txt"
     response = client.get(f"/api/files/{body['id']}")
@@ -160,7 +170,7 @@ def test_a_non_ascii_name_round_trips(client: Any) -> None:
     assert by_name.data == b"hallo"
 
 
-def test_a_stored_html_file_is_not_run_as_a_page(client: Any) -> None:
+def test_a_stored_html_file_is_not_run_as_a_page(client: FlaskClient) -> None:
     body = upload(client, b"<script>alert(1)</script>", "x.html", "text/html")
     response = client.get(f"/api/files/{body.get_json()['id']}")
     assert response.headers["Content-Type"] == "text/html"
@@ -168,7 +178,7 @@ def test_a_stored_html_file_is_not_run_as_a_page(client: Any) -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_if_none_match_gives_304(client: Any, stored: dict[str, Any]) -> None:
+def test_if_none_match_gives_304(client: FlaskClient, stored: dict[str, Any]) -> None:
     url = f"/api/files/{stored['id']}"
     etag = client.get(url).headers["ETag"]
     response = client.get(url, headers={"If-None-Match": etag})
@@ -178,7 +188,9 @@ def test_if_none_match_gives_304(client: Any, stored: dict[str, Any]) -> None:
     assert other.status_code == 200
 
 
-def test_if_modified_since_gives_304(client: Any, stored: dict[str, Any]) -> None:
+def test_if_modified_since_gives_304(
+    client: FlaskClient, stored: dict[str, Any]
+) -> None:
     url = f"/api/files/{stored['id']}"
     later = http_date(datetime.now(UTC) + timedelta(minutes=1))
     assert client.get(url, headers={"If-Modified-Since": later}).status_code == 304
@@ -196,7 +208,7 @@ def test_if_modified_since_gives_304(client: Any, stored: dict[str, Any]) -> Non
     ],
 )
 def test_range_gives_206_with_the_slice(
-    client: Any, stored: dict[str, Any], header: str, start: int, end: int
+    client: FlaskClient, stored: dict[str, Any], header: str, start: int, end: int
 ) -> None:
     response = client.get(f"/api/files/{stored['id']}", headers={"Range": header})
     assert response.status_code == 206
@@ -205,7 +217,9 @@ def test_range_gives_206_with_the_slice(
     assert response.headers["Content-Length"] == str(end - start + 1)
 
 
-def test_an_unsatisfiable_range_is_a_416(client: Any, stored: dict[str, Any]) -> None:
+def test_an_unsatisfiable_range_is_a_416(
+    client: FlaskClient, stored: dict[str, Any]
+) -> None:
     response = client.get(
         f"/api/files/{stored['id']}", headers={"Range": f"bytes={len(DATA)}-"}
     )
@@ -213,7 +227,7 @@ def test_an_unsatisfiable_range_is_a_416(client: Any, stored: dict[str, Any]) ->
     assert response.headers["Content-Range"] == f"bytes */{len(DATA)}"
 
 
-def test_missing_or_malformed_ids_are_404_json(client: Any) -> None:
+def test_missing_or_malformed_ids_are_404_json(client: FlaskClient) -> None:
     for url in (
         f"/api/files/{MISSING}",
         "/api/files/not-an-id",
@@ -225,7 +239,7 @@ def test_missing_or_malformed_ids_are_404_json(client: Any) -> None:
 
 
 def test_by_name_serves_the_newest_revision_or_the_one_asked_for(
-    client: Any,
+    client: FlaskClient,
 ) -> None:
     for number in range(3):
         upload(client, b"v%d" % number, "notes.txt", "text/plain")
@@ -243,14 +257,14 @@ def test_by_name_serves_the_newest_revision_or_the_one_asked_for(
         assert "version" in response.get_json()["error"]["message"]
 
 
-def test_by_name_with_a_path_never_matches(client: Any) -> None:
+def test_by_name_with_a_path_never_matches(client: FlaskClient) -> None:
     upload(client, b"x", "dir/inner.txt")
     assert client.get("/api/files/by-name/inner.txt").status_code == 200
     assert client.get("/api/files/by-name/dir/inner.txt").status_code == 404
 
 
 def test_delete_then_404(
-    client: Any, stored: dict[str, Any], db: Database[Any]
+    client: FlaskClient, stored: dict[str, Any], db: Database[Any]
 ) -> None:
     url = f"/api/files/{stored['id']}"
     response = client.delete(url)
@@ -270,7 +284,19 @@ def test_files_work_on_the_in_memory_database(make_app: AppFactory) -> None:
     assert client.get(f"/api/files/{body['id']}").data == b"in memory"
 
 
-def test_the_database_being_down_is_a_503(offline_app: Flask) -> None:
+@pytest.mark.parametrize("error", OUTAGE_ERRORS)
+def test_the_database_being_down_is_a_503(
+    offline_app: Flask, outage: DownClient, error: type[ConnectionFailure]
+) -> None:
+    outage.error = error
     client = offline_app.test_client()
-    assert upload(client).status_code == 503
-    assert client.get(f"/api/files/{MISSING}").status_code == 503
+    responses = {
+        "upload": upload(client),
+        "download": client.get(f"/api/files/{MISSING}"),
+        "by name": client.get("/api/files/by-name/data.bin"),
+        "delete": client.delete(f"/api/files/{MISSING}"),
+    }
+    for route, response in responses.items():
+        assert response.status_code == 503, route
+        assert response.get_json()["error"]["code"] == "database_unavailable"
+        assert "Retry-After" in response.headers, route

@@ -5,13 +5,14 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
+from flask.testing import FlaskClient
 from pymongo.database import Database
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 MISSING = str(ObjectId())
 
 
-def test_create_returns_the_item_and_its_location(client: Any) -> None:
+def test_create_returns_the_item_and_its_location(client: FlaskClient) -> None:
     response = client.post(
         "/api/items",
         json={"name": "  Lamp ", "tags": ["home"], "attributes": {"colour": "red"}},
@@ -30,7 +31,7 @@ def test_create_returns_the_item_and_its_location(client: Any) -> None:
 
 
 def test_create_stores_only_the_validated_fields(
-    client: Any, db: Database[Any]
+    client: FlaskClient, db: Database[Any]
 ) -> None:
     response = client.post("/api/items", json={"name": "Lamp", "quantity": 2})
     stored = db.items.find_one({"_id": ObjectId(response.get_json()["id"])})
@@ -48,57 +49,64 @@ def test_create_stores_only_the_validated_fields(
     }
 
 
-def test_a_duplicate_name_is_a_409(client: Any, item: dict[str, Any]) -> None:
+def test_a_duplicate_name_is_a_409(client: FlaskClient, item: dict[str, Any]) -> None:
     response = client.post("/api/items", json={"name": item["name"]})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "conflict"
 
 
-def test_get_one(client: Any, item: dict[str, Any]) -> None:
+def test_get_one(client: FlaskClient, item: dict[str, Any]) -> None:
     response = client.get(f"/api/items/{item['id']}")
     assert response.status_code == 200
     assert response.get_json() == item
 
 
-def test_get_a_missing_item_is_a_404(client: Any) -> None:
+def test_get_a_missing_item_is_a_404(client: FlaskClient) -> None:
     response = client.get(f"/api/items/{MISSING}")
     assert response.status_code == 404
     assert MISSING in response.get_json()["error"]["message"]
 
 
-def test_patch_updates_only_the_given_fields(client: Any, item: dict[str, Any]) -> None:
+def test_patch_updates_only_the_given_fields(
+    client: FlaskClient, item: dict[str, Any]
+) -> None:
     response = client.patch(f"/api/items/{item['id']}", json={"quantity": 9})
     assert response.status_code == 200
     body = response.get_json()
     assert body["quantity"] == 9
     assert body["name"] == item["name"]
+    assert ISO_UTC.fullmatch(body["updated_at"])
     assert body["updated_at"] >= item["updated_at"]
     assert body["created_at"] == item["created_at"]
 
 
-def test_patch_validates_like_create(client: Any, item: dict[str, Any]) -> None:
+def test_patch_validates_like_create(client: FlaskClient, item: dict[str, Any]) -> None:
     response = client.patch(f"/api/items/{item['id']}", json={"name": ""})
     assert response.status_code == 422
     assert "name" in response.get_json()["error"]["details"]
 
 
-def test_patch_needs_at_least_one_field(client: Any, item: dict[str, Any]) -> None:
+def test_patch_needs_at_least_one_field(
+    client: FlaskClient, item: dict[str, Any]
+) -> None:
     assert client.patch(f"/api/items/{item['id']}", json={}).status_code == 422
 
 
-def test_patch_to_a_taken_name_is_a_409(client: Any, item: dict[str, Any]) -> None:
+def test_patch_to_a_taken_name_is_a_409(
+    client: FlaskClient, item: dict[str, Any]
+) -> None:
     other = client.post("/api/items", json={"name": "Other"}).get_json()
     response = client.patch(f"/api/items/{other['id']}", json={"name": item["name"]})
     assert response.status_code == 409
 
 
-def test_patch_a_missing_item_is_a_404(client: Any) -> None:
+def test_patch_a_missing_item_is_a_404(client: FlaskClient) -> None:
     assert (
         client.patch(f"/api/items/{MISSING}", json={"quantity": 1}).status_code == 404
     )
 
 
-def test_delete_then_it_is_gone(client: Any, item: dict[str, Any]) -> None:
+def test_delete_then_it_is_gone(client: FlaskClient, item: dict[str, Any]) -> None:
     response = client.delete(f"/api/items/{item['id']}")
     assert response.status_code == 204
     assert response.data == b""
@@ -130,7 +138,7 @@ def test_delete_then_it_is_gone(client: Any, item: dict[str, Any]) -> None:
     ],
 )
 def test_invalid_bodies_are_a_422_naming_the_field(
-    client: Any, db: Database[Any], body: dict[str, Any], field: str
+    client: FlaskClient, db: Database[Any], body: dict[str, Any], field: str
 ) -> None:
     response = client.post("/api/items", json=body)
     assert response.status_code == 422
@@ -139,7 +147,7 @@ def test_invalid_bodies_are_a_422_naming_the_field(
 
 
 @pytest.mark.parametrize("body", [[1, 2], "text", 3, False])
-def test_a_body_that_is_not_an_object_is_a_400(client: Any, body: Any) -> None:
+def test_a_body_that_is_not_an_object_is_a_400(client: FlaskClient, body: Any) -> None:
     response = client.post("/api/items", json=body)
     assert response.status_code == 400
     assert "JSON object" in response.get_json()["error"]["message"]
@@ -156,7 +164,7 @@ def test_a_body_that_is_not_an_object_is_a_400(client: Any, body: Any) -> None:
     ],
 )
 def test_malformed_json_is_a_400(
-    client: Any, db: Database[Any], text: str | bytes
+    client: FlaskClient, db: Database[Any], text: str | bytes
 ) -> None:
     response = client.post("/api/items", data=text, content_type="application/json")
     assert response.status_code == 400
@@ -167,18 +175,18 @@ def test_malformed_json_is_a_400(
 @pytest.mark.parametrize(
     "text", ['{"name": "\\ud800"}', '{"name": "a", "tags": ["\\udfff"]}']
 )
-def test_text_that_is_not_unicode_is_a_422(client: Any, text: str) -> None:
+def test_text_that_is_not_unicode_is_a_422(client: FlaskClient, text: str) -> None:
     response = client.post("/api/items", data=text, content_type="application/json")
     assert response.status_code == 422
 
 
-def test_a_body_that_is_not_json_is_a_415(client: Any) -> None:
+def test_a_body_that_is_not_json_is_a_415(client: FlaskClient) -> None:
     response = client.post("/api/items", data="name=x")
     assert response.status_code == 415
     assert response.is_json
 
 
-def test_list_pages_through_every_item_once(client: Any) -> None:
+def test_list_pages_through_every_item_once(client: FlaskClient) -> None:
     names = {f"item {n:02}" for n in range(7)}
     for name in sorted(names):
         assert client.post("/api/items", json={"name": name}).status_code == 201
@@ -195,12 +203,12 @@ def test_list_pages_through_every_item_once(client: Any) -> None:
     assert seen == sorted(names)  # creation order, which is _id order
 
 
-def test_the_last_page_has_no_next(client: Any, item: dict[str, Any]) -> None:
+def test_the_last_page_has_no_next(client: FlaskClient, item: dict[str, Any]) -> None:
     body = client.get("/api/items?limit=1").get_json()
     assert body == {"items": [item], "next": None}
 
 
-def test_an_empty_list(client: Any) -> None:
+def test_an_empty_list(client: FlaskClient) -> None:
     assert client.get("/api/items").get_json() == {"items": [], "next": None}
 
 
@@ -217,7 +225,7 @@ def test_an_empty_list(client: Any) -> None:
         "after=" + "g" * 24,
     ],
 )
-def test_bad_page_arguments_are_a_400(client: Any, query: str) -> None:
+def test_bad_page_arguments_are_a_400(client: FlaskClient, query: str) -> None:
     response = client.get(f"/api/items?{query}")
     assert response.status_code == 400
     assert response.get_json()["error"]["status"] == 400

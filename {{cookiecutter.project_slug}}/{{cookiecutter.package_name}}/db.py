@@ -17,6 +17,7 @@ import os
 import threading
 import weakref
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, abort, current_app
@@ -90,6 +91,11 @@ def connect(uri: str, options: Mapping[str, Any]) -> MongoClient[Document]:
                 "MONGODB_URI selects mongomock, a development dependency: "
                 "pip install -e '.[dev]', or point MONGODB_URI at a MongoDB server"
             ) from None
+        # mongomock's clock ($currentDate, TTL expiry) calls datetime.utcnow(),
+        # deprecated since Python 3.12 and due to be removed. mongomock documents
+        # ``mongomock.utcnow`` as the hook for its clock: give it the same naive
+        # UTC time from a call that is not deprecated.
+        mongomock.utcnow = _naive_utc_now  # type: ignore[attr-defined]
 {%- if cookiecutter.include_files %}
         # Lets gridfs.GridFS work on mongomock databases (files.py needs it).
         import mongomock.gridfs
@@ -100,6 +106,11 @@ def connect(uri: str, options: Mapping[str, Any]) -> MongoClient[Document]:
         client: MongoClient[Document] = mongomock.MongoClient(host, **common)
         return client
     return MongoClient(uri, **common, **options)
+
+
+def _naive_utc_now() -> datetime:
+    """What ``datetime.utcnow()`` returned: the UTC time without a timezone."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def init_app(app: Flask) -> None:

@@ -45,6 +45,9 @@ ERRORS = {
     503: "The database is unavailable; retry after `Retry-After` seconds.",
 }
 JSON_BODY_ERRORS = (400, 413, 415, 422)
+# gunicorn refuses a request line over limit_request_line itself, before the
+# app runs, so that answer has gunicorn's small HTML body, not the error shape.
+TOO_LONG = "The URL is too long (the server refuses it before the app runs)."
 
 bp = Blueprint("openapi", __name__)
 
@@ -170,12 +173,15 @@ class Builder:
             errors.add(404)
         if spec.query:
             errors.add(400)
-        if spec.body is not None or spec.content is not None:
+        if spec.body is not None:
             errors.update(JSON_BODY_ERRORS)
+        if spec.content is not None:
+            errors.add(400)
         if spec.database:
             errors.add(503)
         for status in sorted(errors):
             answers.setdefault(str(status), self.error(status))
+        answers["414"] = {"description": TOO_LONG}
         return answers
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from flask import current_app, request
+from flask import current_app
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 from werkzeug.exceptions import BadRequest
 
-from .validation import query_int
+from .validation import query_int, query_text
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def page_arguments() -> tuple[ObjectId | None, int]:
         minimum=1,
         maximum=current_app.config["API_MAX_PAGE_SIZE"],
     )
-    after = request.args.get("after")
+    after = query_text("after")
     if after is None:
         return None, limit
     if not ObjectId.is_valid(after):

@@ -15,7 +15,14 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from bson import ObjectId
 from flask import Response, jsonify, url_for
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+)
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
@@ -47,6 +54,13 @@ def _visible_name(value: str) -> str:
     return value
 
 
+def _whole(value: object) -> object:
+    """JSON has one number type: ``3.0`` is the integer 3 (``3.5`` still fails)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _free_map_schema(schema: dict[str, Any]) -> None:
     """Say "every key must match" (pydantic says "keys that match may be...")."""
     for pattern, values in schema.pop("patternProperties", {}).items():
@@ -54,13 +68,24 @@ def _free_map_schema(schema: dict[str, Any]) -> None:
         schema["additionalProperties"] = values
 
 
-Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
-Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
-Scalar = str | Int64 | Annotated[float, Field(allow_inf_nan=False)] | bool | None
+# Field before the validator, or pydantic leaves "ge"/"le" in the JSON Schema.
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX), BeforeValidator(_whole)]
+Count = Annotated[int, Field(ge=0, le=INT64_MAX), BeforeValidator(_whole)]
+Scalar = (
+    str
+    | Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | bool
+    | None
+)
 # A unique, human-written name (see names.py); at least one visible character.
 Name = Annotated[
     str,
-    Field(min_length=1, max_length=200, pattern=r"\S"),
+    Field(
+        min_length=1,
+        max_length=200,
+        json_schema_extra={"pattern": names.VISIBLE_PATTERN},
+    ),
     AfterValidator(_visible_name),
 ]
 Text = Annotated[str, Field(max_length=2000)]
@@ -176,17 +201,15 @@ class Store:
     def update(self, document_id: ObjectId, changes: Model) -> Response:
         """Set the given fields and read the result back in one round trip.
 
-        ``updated_at`` comes from this service's clock, like ``created_at``, so
-        the two are comparable whatever the database server's clock says.
+        The database stamps ``updated_at`` (``$currentDate``) in the same write.
         """
         fields = self.keyed(changes.model_dump(exclude_unset=True))
         if not fields:
             raise ValidationError({"body": "must set at least one field"})
-        fields["updated_at"] = datetime.now(UTC)
         try:
             document = self.collection().find_one_and_update(
                 {"_id": document_id},
-                {"$set": fields},
+                {"$set": fields, "$currentDate": {"updated_at": True}},
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:

@@ -124,9 +124,21 @@ def _message(entry: Any) -> str:
     return text.removeprefix("Value error, ")
 
 
+def query_text(name: str) -> str | None:
+    """The query argument ``name``, or None; a 400 if it is given twice.
+
+    Taking the first of ``?limit=1&limit=500`` would let a second copy slip
+    past whatever checked the first (a cache, a proxy, a log reader).
+    """
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"{name} must be given at most once.")
+    return values[0] if values else None
+
+
 def query_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
     """The query argument ``name`` as an integer in range, or a 400 naming it."""
-    raw = request.args.get(name)
+    raw = query_text(name)
     if raw is None:
         return default
     if not WHOLE_NUMBER.fullmatch(raw):
