@@ -36,8 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     docs.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
-    openapi.init_app(app)
 {%- if cookiecutter.include_files %}
     app.register_blueprint(files_api.bp)
 {%- endif %}
+    openapi.init_app(app)
     return app
