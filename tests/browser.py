@@ -72,15 +72,14 @@ class Chromium:
     def __init__(self, profile: Path, log: Path) -> None:
         commands_read, self._commands = os.pipe()
         self._replies, replies_write = os.pipe()
-        with log.open("wb"):
-            pass
+        self.log = log
         self.pid = os.posix_spawn(
             CHROMIUM,
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
             {**os.environ, "HOME": str(profile)},
             file_actions=[
                 (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_OPEN, 1, str(log), os.O_WRONLY | os.O_APPEND, 0),
+                (os.POSIX_SPAWN_OPEN, 1, str(log), os.O_WRONLY | os.O_CREAT, 0o600),
                 (os.POSIX_SPAWN_DUP2, 1, 2),
                 (os.POSIX_SPAWN_DUP2, commands_read, 3),
                 (os.POSIX_SPAWN_DUP2, replies_write, 4),
@@ -116,12 +115,12 @@ class Chromium:
         while b"\0" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise BrowserError("no answer from Chromium in time")
+                raise BrowserError(f"no answer from Chromium in time; see {self.log}")
             ready, _, _ = select.select([self._replies], [], [], left)
             if ready:
                 chunk = os.read(self._replies, 1 << 16)
                 if not chunk:
-                    raise BrowserError("Chromium closed its DevTools pipe")
+                    raise BrowserError(f"Chromium closed its pipe; see {self.log}")
                 self._buffer += chunk
         message, _, self._buffer = self._buffer.partition(b"\0")
         parsed: dict[str, Any] = json.loads(message)
