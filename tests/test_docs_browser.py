@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from browser import CHROMIUM, chromium
+from browser import CHROMIUM, Chromium, chromium
 from helpers import LiveServer, served_by_gunicorn
 
 PACKAGE = "inventory_service"
@@ -39,6 +39,7 @@ class Visit:
     base: str
     document: dict[str, Any]
     rendered: list[list[str]]
+    tried: list[str]
     requested: list[str]
     statuses: dict[str, int]
     errors: list[str]
@@ -64,17 +65,40 @@ def visit(
                 RENDER_SECONDS,
             )
             rendered = browser.evaluate(RENDERED)
+            tried = try_it_out(browser, document, "get", "/api/items")
             # One more round trip, so events that raced the last answer are in.
             browser.evaluate("document.readyState")
             yield Visit(
                 served.url,
                 document,
                 rendered,
+                tried,
                 browser.requested_urls(),
                 browser.statuses(),
                 browser.errors(),
                 served.output(),
             )
+
+
+def try_it_out(
+    browser: Chromium, document: dict[str, Any], method: str, path: str
+) -> list[str]:
+    """Click through Swagger UI's "Try it out" and "Execute"; the status and body
+    it shows for the service's answer."""
+    operation = document["paths"][path][method]
+    block = f"#operations-{operation['tags'][0]}-{operation['operationId']}"
+    steps = (".opblock-summary-control", ".try-out__btn", ".execute")
+    for step in steps:
+        found = f"document.querySelector('{block} {step}')"
+        browser.wait_for(f"!!{found}", RENDER_SECONDS)
+        browser.evaluate(f"{found}.click()")
+    answer = f"{block} .live-responses-table tbody"
+    browser.wait_for(f"!!document.querySelector('{answer} .response-col_status')", 15)
+    shown: list[str] = browser.evaluate(
+        f"['.response-col_status', '.response-col_description pre'].map("
+        f"part => document.querySelector('{answer} ' + part).textContent.trim())"
+    )
+    return shown
 
 
 def operations(document: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -95,6 +119,13 @@ def test_the_page_lists_every_operation_of_the_document(visit: Visit) -> None:
     assert len(expected) >= 5, expected
     assert {tuple(block) for block in visit.rendered} == expected
     assert len(visit.rendered) == len(expected)
+
+
+def test_try_it_out_reaches_the_service_and_shows_its_answer(visit: Visit) -> None:
+    status, body = visit.tried
+    assert status == "200"
+    assert json.loads(body)["items"] == []
+    assert any(url.startswith(f"{visit.base}/api/items") for url in visit.requested)
 
 
 def test_no_request_leaves_for_another_host(visit: Visit) -> None:
