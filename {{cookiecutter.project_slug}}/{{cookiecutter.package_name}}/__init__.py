@@ -16,6 +16,7 @@ from . import (
     access_log,
     cli,
     db,
+    docs,
     errors,
 {%- if cookiecutter.include_files %}
     files_api,
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     response_headers.init_app(app)
     cli.init_app(app)
+    docs.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
 {%- if cookiecutter.include_files %}
