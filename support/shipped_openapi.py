@@ -35,14 +35,15 @@ ANSWER = "{% endraw %}{{ cookiecutter.project_slug | tojson }}{% raw %}"
 
 
 def served_document(project: Path, package: str) -> str:
-    """The text ``flask openapi write`` gives in ``project``."""
-    output = project / "served-openapi.json"
+    """The text ``flask openapi write`` gives in ``project`` (which it leaves as is)."""
     command = [sys.executable, "-m", "flask", "--app", package, "openapi", "write"]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MONGODB_")}
     environ["APP_ENV"] = "testing"
-    result = run([*command, "--output", str(output)], project, environ)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return output.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as directory:
+        output = Path(directory) / "openapi.json"
+        result = run([*command, "--output", str(output)], project, environ)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return output.read_text(encoding="utf-8")
 
 
 def baked_document(directory: Path, **answers: object) -> str:
