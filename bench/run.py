@@ -112,6 +112,11 @@ def main(argv: list[str] | None = None) -> None:
             client: MongoClient[dict[str, Any]] = MongoClient(server.uri, tz_aware=True)
             items = client["bench"]["items"]
             seed(items, settings["items"])
+            # The same rounds, durations and load for every side-by-side measurement.
+            timing = {
+                key: settings[key]
+                for key in ("rounds", "seconds", "warmup", "connections")
+            }
             progress(f"HTTP throughput: {settings['rounds']} round(s)")
             results["throughput"] = throughput.measure(
                 project,
@@ -120,10 +125,7 @@ def main(argv: list[str] | None = None) -> None:
                 items,
                 ids(items, 200),
                 workdir,
-                rounds=settings["rounds"],
-                seconds=settings["seconds"],
-                warmup=settings["warmup"],
-                connections=settings["connections"],
+                **timing,
             )
             progress("logs and metrics on against off")
             results["observability"] = observability.measure(
@@ -132,10 +134,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{server.uri}/bench",
                 ids(items, 200),
                 workdir,
-                rounds=settings["rounds"],
-                seconds=settings["seconds"],
-                warmup=settings["warmup"],
-                connections=settings["connections"],
+                **timing,
             )
             progress("JSON encoding")
             results["json"] = run_module(

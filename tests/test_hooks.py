@@ -177,17 +177,20 @@ def test_post_gen_writes_a_private_dotenv_with_a_fresh_secret(bake: Bake) -> Non
     assert "SECRET_KEY=\n" in example  # the committed file holds no secret
 
 
+# What the post-generation hook reads of the answers, with every option on.
+POST_GEN_ANSWERS = {
+    "package_name": PACKAGE,
+    "project_slug": "x",
+    "include_files": True,
+    "docker": True,
+    "ci": "github",
+}
+
+
 def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     project = bake()
     before = (project / ".env").read_text()
-    answers = {
-        "package_name": PACKAGE,
-        "project_slug": "x",
-        "include_files": True,
-        "docker": True,
-        "ci": "github",
-    }
-    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    rendered = render_hook("post_gen_project.py", POST_GEN_ANSWERS, tmp_path)
     for _ in range(2):
         result = subprocess.run(
             [sys.executable, str(rendered)],
@@ -281,14 +284,7 @@ def test_post_gen_creates_dotenv_private_in_the_same_call(
     target = tmp_path / "project"
     target.mkdir()
     (target / ".env.example").write_bytes((project / ".env.example").read_bytes())
-    answers = {
-        "package_name": PACKAGE,
-        "project_slug": "x",
-        "include_files": True,
-        "docker": True,
-        "ci": "github",
-    }
-    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    rendered = render_hook("post_gen_project.py", POST_GEN_ANSWERS, tmp_path)
     result = run([sys.executable, "-c", SPY, str(rendered)], target)
     assert result.returncode == 0, result.stderr
     created = ast.literal_eval(result.stdout.strip().splitlines()[-1])
