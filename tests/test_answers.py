@@ -27,7 +27,9 @@ from cookiecutter.main import cookiecutter
 from dotenv import dotenv_values
 from markdown_it import MarkdownIt
 
-from helpers import TEMPLATE, render_hook, run
+from support.baking import TEMPLATE
+from support.commands import run
+from support.hooks import render_hook
 
 DEFAULTS = {
     "project_name": "Inventory Service",
@@ -267,14 +269,16 @@ def check_python(project: Path, answers: dict[str, Any]) -> None:
 def check_yaml(project: Path, answers: dict[str, Any]) -> None:
     compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
     uri = compose["services"]["app"]["environment"]["MONGODB_URI"]
-    assert uri == f"mongodb://mongo:27017/{answers['database_name']}"
+    # The service's own user (from .env, filled in by compose), then where it is.
+    assert uri.startswith("mongodb://${MONGO_APP_USERNAME")
+    assert uri.rpartition("@")[2] == f"mongo:27017/{answers['database_name']}"
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
     assert answers["package_name"] in json.dumps(workflow)
     yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
 
 
 DOCKER_INSTRUCTIONS = re.compile(
-    r"(ARG|FROM|ENV|RUN|WORKDIR|COPY|USER|EXPOSE|HEALTHCHECK|CMD) "
+    r"(ARG|FROM|ENV|RUN|WORKDIR|COPY|USER|EXPOSE|HEALTHCHECK|ENTRYPOINT|CMD) "
 )
 
 

@@ -15,18 +15,20 @@ from typing import Any
 
 import pytest
 
-from helpers import run, tools_env
+from support.commands import run
+from support.environment import clean_env
 
 PACKAGE = "inventory_service"
-HERE = Path(__file__).resolve().parent
+TEMPLATE = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def report(project: Path) -> dict[str, Any]:
-    path = os.pathsep.join([str(project), str(HERE)])
+    path = os.pathsep.join([str(project), str(TEMPLATE)])
     # No __pycache__ in the shared bake: other tests read every file in it.
-    env = tools_env(PYTHONPATH=path, PYTHONDONTWRITEBYTECODE="1")
-    result = run([sys.executable, "-m", "flask_pymongo_files", PACKAGE], project, env)
+    env = clean_env(PYTHONPATH=path, PYTHONDONTWRITEBYTECODE="1")
+    command = [sys.executable, "-m", "support.flask_pymongo_files", PACKAGE]
+    result = run(command, project, env)
     assert result.returncode == 0, result.stdout + result.stderr
     answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return answer

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
-from cookiecutter.main import cookiecutter
 
-from helpers import OPTION_FILES, TEMPLATE, Bake, render_hook, run
+from support.baking import PACKAGE, PROJECT_SLUG, TEMPLATE, Bake, bake_into
+from support.commands import run
+from support.hooks import render_hook
 
 # Each is baked with project_slug "svc" unless it changes the slug itself, so
 # the answer under test is the only bad one.
@@ -54,12 +55,7 @@ BAD_ANSWERS = [
 
 def bake_failing(tmp_path: Path, **answers: str) -> None:
     with pytest.raises(FailedHookException):
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            extra_context=answers,
-            output_dir=str(tmp_path),
-        )
+        bake_into(tmp_path, **answers)
 
 
 @pytest.mark.parametrize(("field", "value", "reason"), BAD_ANSWERS)
@@ -181,17 +177,20 @@ def test_post_gen_writes_a_private_dotenv_with_a_fresh_secret(bake: Bake) -> Non
     assert "SECRET_KEY=\n" in example  # the committed file holds no secret
 
 
+# What the post-generation hook reads of the answers, with every option on.
+POST_GEN_ANSWERS = {
+    "package_name": PACKAGE,
+    "project_slug": "x",
+    "include_files": True,
+    "docker": True,
+    "ci": "github",
+}
+
+
 def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     project = bake()
     before = (project / ".env").read_text()
-    answers = {
-        "package_name": "inventory_service",
-        "project_slug": "x",
-        "include_files": True,
-        "docker": True,
-        "ci": "github",
-    }
-    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    rendered = render_hook("post_gen_project.py", POST_GEN_ANSWERS, tmp_path)
     for _ in range(2):
         result = subprocess.run(
             [sys.executable, str(rendered)],
@@ -208,11 +207,11 @@ def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
 
 
 def test_post_gen_removes_what_options_turn_off_and_can_run_again(
-    bake: Bake, tmp_path: Path
+    bake: Bake, tmp_path: Path, option_files: dict[str, frozenset[str]]
 ) -> None:
     project = bake()
     answers = {
-        "package_name": "inventory_service",
+        "package_name": PACKAGE,
         "project_slug": "x",
         "include_files": False,
         "docker": False,
@@ -222,7 +221,7 @@ def test_post_gen_removes_what_options_turn_off_and_can_run_again(
     for _ in range(2):
         result = run([sys.executable, str(rendered)], project)
         assert result.returncode == 0, result.stderr
-    for name in [name for names in OPTION_FILES.values() for name in names]:
+    for name in frozenset().union(*option_files.values()):
         assert not (project / name).exists(), name
     assert not (project / ".github").exists()
     assert (project / "Makefile").exists()
@@ -245,7 +244,7 @@ def test_yes_and_no_on_the_command_line_bake(tmp_path: Path) -> None:
             tmp_path,
         )
         assert result.returncode == 0, result.stderr
-        files = output / "inventory-service" / "inventory_service" / "files.py"
+        files = output / PROJECT_SLUG / PACKAGE / "files.py"
         assert files.exists() is present
 
 
@@ -285,14 +284,7 @@ def test_post_gen_creates_dotenv_private_in_the_same_call(
     target = tmp_path / "project"
     target.mkdir()
     (target / ".env.example").write_bytes((project / ".env.example").read_bytes())
-    answers = {
-        "package_name": "inventory_service",
-        "project_slug": "x",
-        "include_files": True,
-        "docker": True,
-        "ci": "github",
-    }
-    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    rendered = render_hook("post_gen_project.py", POST_GEN_ANSWERS, tmp_path)
     result = run([sys.executable, "-c", SPY, str(rendered)], target)
     assert result.returncode == 0, result.stderr
     created = ast.literal_eval(result.stdout.strip().splitlines()[-1])

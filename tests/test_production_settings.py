@@ -8,30 +8,23 @@ when it refuses must not show a password.
 
 from __future__ import annotations
 
-import os
 import secrets
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import free_port, run
+from support.baking import PACKAGE
+from support.commands import run
+from support.environment import clean_env
+from support.network import free_port
 
 PASSWORD = "Zq8-v0Kx3-Wm5"
-PACKAGE = "inventory_service"
-SETTINGS = ("APP_ENV", "MONGODB_", "SECRET_KEY", "FLASK_", "GUNICORN_")
-
-
-def environment(**env: str) -> dict[str, str]:
-    """This process's environment without the service's settings, plus ``env``."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS)}
-    environ.update(env)
-    return environ
 
 
 def production(**env: str) -> dict[str, str]:
     """Valid production settings (the server is never reached), then ``env``."""
-    return environment(
+    return clean_env(
         **{
             "APP_ENV": "production",
             "SECRET_KEY": secrets.token_urlsafe(48),
@@ -55,7 +48,7 @@ def test_with_app_env_unset_gunicorn_refuses_instead_of_serving_mongomock(
     project: Path, args: tuple[str, ...]
 ) -> None:
     assert "SECRET_KEY=" in (project / ".env").read_text()  # the hook's .env is there
-    code, output = gunicorn(project, *args, environ=environment())
+    code, output = gunicorn(project, *args, environ=clean_env())
     assert code != 0, output
     assert "is required in production" in output
     assert "mongomock" not in output
@@ -98,7 +91,7 @@ def test_the_flask_command_refuses_a_dotenv_from_a_directory_above(
     (tmp_path / ".env").write_text("MONGODB_DB=from_above\n")
     child = tmp_path / "elsewhere"
     child.mkdir()
-    environ = environment(APP_ENV="development", PYTHONPATH=str(project))
+    environ = clean_env(APP_ENV="development", PYTHONPATH=str(project))
     command = [sys.executable, "-m", "flask", "--app", PACKAGE, "routes"]
     result = run(command, child, environ)
     assert result.returncode != 0

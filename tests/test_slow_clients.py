@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Http, LiveServer, fetch, served_by_gunicorn
-from slow_clients import slow_bodies
+from support.http_client import Http
+from support.live_server import LiveServer
+from support.serving import served_by_gunicorn
+from support.slow_clients import slow_bodies
 
-PACKAGE = "inventory_service"
 SLOW_CLIENTS = 64
 PROBES = 10  # rounds of (/healthz, read by id) while the slow bodies trickle in
 LIMIT = 1.0
@@ -31,7 +32,7 @@ def probe_while_slow(url: str, item: str) -> list[float]:
         for _ in range(PROBES):
             for path in ("/healthz", item):
                 # A fresh connection each time, as a load balancer's probe makes.
-                with Http(url, timeout=LIMIT * 5) as http:
+                with Http(url) as http:
                     reply = http.request("GET", path)
                 assert reply.status == 200, reply
                 seconds.append(reply.seconds)
@@ -45,8 +46,9 @@ def test_64_slow_bodies_leave_healthz_and_reads_answering(
     project: Path, live_server: LiveServer, args: list[str]
 ) -> None:
     uri = f"{live_server.uri}/slow_{uuid.uuid4().hex[:8]}"
-    with served_by_gunicorn(project, PACKAGE, *args, MONGODB_URI=uri) as app:
-        made = fetch(app.url, "POST", "/api/items", {"name": "Probe"})
+    with served_by_gunicorn(project, *args, MONGODB_URI=uri) as app:
+        with Http(app.url) as http:
+            made = http.request("POST", "/api/items", {"name": "Probe"})
         assert made.status == 201, made
         seconds = probe_while_slow(app.url, f"/api/items/{made.body['id']}")
         output = app.output()
@@ -57,20 +59,3 @@ def test_64_slow_bodies_leave_healthz_and_reads_answering(
     assert max(seconds) < LIMIT
     assert "Traceback" not in output, output[-3000:]
     assert "MonkeyPatchWarning" not in output, output[-3000:]
-
-
-def test_the_threaded_worker_would_not_survive_them(
-    project: Path, live_server: LiveServer
-) -> None:
-    """The control: gunicorn's gthread worker (the old setting) with the same
-    load stops answering, so the test above measures something real."""
-    uri = f"{live_server.uri}/slow_{uuid.uuid4().hex[:8]}"
-    with (
-        served_by_gunicorn(
-            project, PACKAGE, MONGODB_URI=uri, GUNICORN_WORKER_CLASS="gthread"
-        ) as app,
-        slow_bodies(app.url, SLOW_CLIENTS, interval=2.0),
-        Http(app.url, timeout=LIMIT * 2) as http,
-        pytest.raises(TimeoutError),
-    ):
-        http.request("GET", "/healthz")

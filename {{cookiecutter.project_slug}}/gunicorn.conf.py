@@ -22,7 +22,10 @@ worker monkey-patches the standard library when it starts, which pymongo support
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 
@@ -66,8 +69,10 @@ graceful_timeout = _setting("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # it longer than the balancer's idle timeout, or it may reuse a closed connection.
 keepalive = _setting("GUNICORN_KEEPALIVE", 5)
 
-# Access and error logs to stdout, next to the app's own logs.
-accesslog = "-"
+# The app writes one access line per request itself (with the route template,
+# request id and MongoDB time), so gunicorn's own access log stays off. Its error
+# log (start, stop, worker deaths) goes to stdout, next to the app's logs.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
@@ -90,3 +95,47 @@ def post_worker_init(worker: Any) -> None:
             worker.cfg.timeout,
         )
         sys.exit(WORKER_BOOT_ERROR)
+
+
+# prometheus-client's multiprocess mode: every worker writes its metrics to files
+# in this directory and a scrape of any worker sums them all. It must be set
+# before the app (and prometheus_client) is imported, which is why it is done
+# here; without PROMETHEUS_MULTIPROC_DIR, a private temporary directory is used
+# (and removed when gunicorn stops).
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metrics-")
+METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+# METRICS_PORT: serve every worker's metrics from the master on their own port
+# (METRICS_HOST, loopback by default) instead of the app's /metrics route.
+METRICS_PORT = _setting("METRICS_PORT", 0)
+METRICS_HOST = os.environ.get("METRICS_HOST", "127.0.0.1")
+
+
+def on_starting(server: Any) -> None:
+    """Files left by an earlier run would be summed in: start empty."""
+    for stale in METRICS_DIR.glob("*.db"):
+        stale.unlink()
+
+
+def when_ready(server: Any) -> None:
+    if METRICS_PORT:
+        from prometheus_client import CollectorRegistry, start_http_server
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        start_http_server(METRICS_PORT, addr=METRICS_HOST, registry=registry)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker exited: drop its live gauges (in-flight requests, pool connections)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def on_exit(server: Any) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)

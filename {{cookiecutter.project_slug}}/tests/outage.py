@@ -44,9 +44,9 @@ class DownClient:
 
     @property  # type: ignore[misc]
     def __class__(self) -> type[Any]:
-        """Passes ``isinstance(..., Database)``: code that checks its argument's
-        type when it is made (no I/O) then fails at its first operation, as with
-        pymongo's own ``Database`` during an outage."""
+        """Passes ``isinstance(..., Database)``: code that checks it was handed a
+        pymongo ``Database`` before any I/O (pymongo's file storage does) then
+        fails at its first operation, as a real one does during an outage."""
         return Database
 
     def __getitem__(self, name: str) -> DownClient:

@@ -1,15 +1,18 @@
-"""Commands: ``flask --app <package> db upgrade`` (a deploy step) and ``seed``."""
+"""Commands: ``flask --app <package> db upgrade`` (a deploy step), ``seed`` and
+``openapi write``."""
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from pymongo.errors import PyMongoError
 
-from . import db, items, schema, transactions
+from . import db, items, openapi, schema, transactions
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,32 @@ def seed_command(count: int) -> None:
     click.echo(f"Seeded {created} new items ({count - created} already there).")
 
 
+@click.group("openapi")
+def openapi_command() -> None:
+    """The API's contract, openapi.json, committed with the code."""
+
+
+@openapi_command.command("write")
+@click.option(
+    "--output",
+    default="openapi.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+)
+@with_appcontext
+def write_openapi_command(output: Path) -> None:
+    """Write the document the service serves, to commit on purpose.
+
+    Tests compare the served document with the committed one and fail on a
+    change that breaks clients, so an API change is a visible diff in review.
+    Sorted keys and a fixed indent keep that diff small.
+    """
+    document = openapi.build_document(current_app)
+    output.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    click.echo(f"Wrote {output}: commit it with the change that made it.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(seed_command)
+    app.cli.add_command(openapi_command)

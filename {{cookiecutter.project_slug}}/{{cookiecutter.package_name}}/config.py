@@ -40,6 +40,9 @@ MIN_SECRET_LENGTH = 32
 MIN_SECRET_BITS = 96
 DATABASE_FORBIDDEN = frozenset('/\\. "$*<>:|?\0')
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 # Options only a mongodb+srv:// URI may carry; dropped when its structure is
 # checked as a mongodb:// URI, so the check needs no DNS.
 SRV_ONLY_OPTIONS = ("srvservicename", "srvmaxhosts", "srvallowedhostssuffix")
@@ -78,6 +81,25 @@ def _positive(name: str, value: Any) -> int:
     return _integer(name, value, minimum=1)
 
 
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _text(name, value).lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    return word in TRUE_WORDS
+
+
+def _log_format(name: str, value: Any) -> str:
+    """json, text, or empty (derived_settings picks one for the environment)."""
+    log_format = _text(name, value).lower()
+    if log_format and log_format not in LOG_FORMATS:
+        raise ConfigError(
+            f"{name} must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    return log_format
+
+
 def _environment_name(name: str, value: Any) -> str:
     app_env = _text(name, value)
     if app_env not in ENVIRONMENTS:
@@ -100,18 +122,6 @@ def _flag(name: str, value: Any) -> bool:
         return value
     text = _text(name, value).lower()
     return bool(text) and text not in ("0", "false", "no")
-
-
-def _switch(name: str, value: Any) -> bool:
-    """Strictly true or false: a typo must not turn a feature off."""
-    words = {"1": True, "true": True, "yes": True}
-    words |= {"0": False, "false": False, "no": False}
-    if isinstance(value, bool):
-        return value
-    word = value.strip().lower() if isinstance(value, str) else None
-    if word in words:
-        return words[word]
-    raise ConfigError(f"{name} must be true or false, got {value!r}")
 
 
 def _cluster(parse: Parser) -> Parser:
@@ -146,7 +156,7 @@ SETTINGS: dict[str, tuple[Any, Parser]] = {
     "RETRY_AFTER_SECONDS": (5, _positive),
     "API_PAGE_SIZE": (20, _positive),
     "API_MAX_PAGE_SIZE": (100, _positive),
-    "API_DOCS_ENABLED": (True, _switch),
+    "API_DOCS_ENABLED": (True, _boolean),
 {%- if cookiecutter.include_files %}
     "FILES_MAX_SIZE": (100 * 1024 * 1024, _positive),
     "FILES_CACHE_SECONDS": (3600, _integer),
@@ -155,6 +165,15 @@ SETTINGS: dict[str, tuple[Any, Parser]] = {
     # Flask's own switch for the interactive debugger (``flask run --debug`` sets
     # it); app.config["DEBUG"] follows it, and production refuses it.
     "FLASK_DEBUG": (False, _flag),
+    # json or text; empty: json in production, text elsewhere.
+    "LOG_FORMAT": ("", _log_format),
+    "MONGODB_SLOW_COMMAND_MS": (100, _integer),
+    "METRICS_ENABLED": (True, _boolean),
+    "METRICS_TOKEN": ("", _text),
+    # Set: metrics are served on this port by gunicorn.conf.py, not at /metrics.
+    "METRICS_PORT": (0, _integer),
+    "OTEL_EXPORTER_OTLP_ENDPOINT": ("", _text),
+    "OTEL_SERVICE_NAME": (DEFAULT_APPNAME, _text),
 }
 
 
@@ -358,6 +377,8 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         "SECRET_KEY": settings["SECRET_KEY"] or secrets.token_urlsafe(48),
         "MONGODB_URI": uri,
         "MONGODB_DB": database_name(uri, settings["MONGODB_DB"]),
+        "LOG_FORMAT": settings["LOG_FORMAT"]
+        or ("json" if app_env == "production" else "text"),
     }
 
 

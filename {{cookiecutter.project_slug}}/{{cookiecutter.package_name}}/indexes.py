@@ -47,7 +47,7 @@ def declared() -> Iterator[tuple[str, IndexModel]]:
 
 
 def describe(collection: str, model: IndexModel) -> str:
-    """One readable line: ``items.name_unique (name: 1) unique``."""
+    """One readable line: ``items.name_key_unique (name_key: 1) unique``."""
     spec = model.document
     keys = ", ".join(f"{field}: {order}" for field, order in spec["key"].items())
     flags = [name for name in OPTIONS if name in spec]

@@ -1,8 +1,8 @@
 """The example resource: items, with create, read, list, update and delete.
 
 A resource is its models, its views and its own rules; the shared steps live in
-``resources.Store`` and the body checks in ``validation.parse_body``. See the
-README's "Add a resource" for writing the next one.
+``resources.Store``, and ``Model.from_request`` parses a body (``parse_body``).
+See the README's "Add a resource" for writing the next one.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from .resources import (
     partial,
     stored,
 )
-from .validation import parse_body
 
 bp = Blueprint("items", __name__, url_prefix="/api/items")
 store = Store("items", noun="item", unique="name")
@@ -51,7 +50,7 @@ ItemOut = stored(Item)
 @operation(body=Item, response=ItemOut, status=201, errors=(409,), link_id="id")
 def create_item() -> tuple[Response, int, dict[str, str]]:
     """Create an item."""
-    return store.create(parse_body(Item), location="items.get_item")
+    return store.create(Item.from_request(), location="items.get_item")
 
 
 @bp.get("")
@@ -72,7 +71,7 @@ def get_item(item_id: ObjectId) -> Response:
 @operation(body=ItemPatch, response=ItemOut, errors=(409,))
 def update_item(item_id: ObjectId) -> Response:
     """Change some fields of an item; the others stay as they are."""
-    return store.update(item_id, parse_body(ItemPatch))
+    return store.update(item_id, ItemPatch.from_request())
 
 
 @bp.delete("/<objectid:item_id>")

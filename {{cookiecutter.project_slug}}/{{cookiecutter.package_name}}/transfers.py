@@ -23,7 +23,6 @@ from .errors import error_response
 from .openapi import operation
 from .resources import INT64_MAX, OBJECT_ID, Model, Positive
 from .transactions import ReplicaSetRequired, atomically
-from .validation import parse_body
 
 bp = Blueprint("transfers", __name__, url_prefix="/api/items")
 
@@ -97,7 +96,7 @@ def move(
 @operation(body=Transfer, response=TransferOut, errors=(404, 409, 501))
 def create_transfer() -> Response:
     """Move quantity from one item to another, atomically."""
-    transfer = parse_body(Transfer)
+    transfer = Transfer.from_request()
     source, target = ObjectId(transfer.source), ObjectId(transfer.target)
     if source == target:
         # A 409, not a 422: the body is valid JSON Schema (which cannot say

@@ -1,10 +1,10 @@
 """Files written by Flask-PyMongo's own ``save_file``, served by a bake's send_file.
 
-Run as ``python -m flask_pymongo_files PACKAGE`` with the bake and this directory
-on PYTHONPATH; prints one JSON object: for each file, what Flask-PyMongo's
-``send_file`` answers and what the bake's ``GET /api/files/<id>`` answers. Both
-apps share one in-memory (mongomock) client: nx-27017's GridFS drops the
-top-level fields that Flask-PyMongo writes, so it cannot stand in here.
+Run as ``python -m support.flask_pymongo_files PACKAGE`` with the bake and the
+template's root on PYTHONPATH; prints one JSON object: for each file, what
+Flask-PyMongo's ``send_file`` answers and what the bake's ``GET /api/files/<id>``
+answers. Both apps share one in-memory (mongomock) client: nx-27017's GridFS
+drops the top-level fields that Flask-PyMongo writes, so it cannot stand in here.
 """
 
 from __future__ import annotations

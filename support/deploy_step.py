@@ -12,30 +12,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import run, tools_env
+from support.baking import PACKAGE
+from support.commands import run
+from support.environment import clean_env
 
 
 def production_env(**env: str) -> dict[str, str]:
     """The environment of a production process (no .env is read in production)."""
-    base = {
-        k: v
-        for k, v in tools_env().items()
-        if not k.startswith(("MONGODB_", "GUNICORN_"))
-    }
-    return {
-        **base,
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        **env,
-    }
+    return clean_env(APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), **env)
 
 
-def flask_db_upgrade(
-    project: Path, package: str, uri: str
-) -> subprocess.CompletedProcess[str]:
+def flask_db_upgrade(project: Path, uri: str) -> subprocess.CompletedProcess[str]:
     """``flask db upgrade`` as the container's entrypoint runs it: the flask
     command reads a .env file unless told not to, and production takes its
     settings from the environment only."""
-    command = [sys.executable, "-m", "flask", "--app", package, "db", "upgrade"]
+    command = [sys.executable, "-m", "flask", "--app", PACKAGE, "db", "upgrade"]
     env = production_env(MONGODB_URI=uri, FLASK_SKIP_DOTENV="1")
     return run(command, project, env, timeout=120)
