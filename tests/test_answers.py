@@ -269,9 +269,11 @@ def check_python(project: Path, answers: dict[str, Any]) -> None:
 def check_yaml(project: Path, answers: dict[str, Any]) -> None:
     compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
     uri = compose["services"]["app"]["environment"]["MONGODB_URI"]
-    # The service's own user (from .env, filled in by compose), then where it is.
+    # The service's own user (from .env, filled in by compose), then where it is:
+    # a single-node replica set, so transactions work.
     assert uri.startswith("mongodb://${MONGO_APP_USERNAME")
-    assert uri.rpartition("@")[2] == f"mongo:27017/{answers['database_name']}"
+    where = f"mongo:27017/{answers['database_name']}?replicaSet=rs0"
+    assert uri.rpartition("@")[2] == where
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
     assert answers["package_name"] in json.dumps(workflow)
     yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
