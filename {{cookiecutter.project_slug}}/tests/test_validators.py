@@ -12,7 +12,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pytest
+from bson import ObjectId
+from flask import Flask
+from flask.testing import FlaskClient
 from pydantic import BaseModel, Field
+from pymongo.database import Database
 from pymongo.errors import OperationFailure
 
 from {{ cookiecutter.package_name }} import schema
@@ -88,6 +92,54 @@ def test_the_items_validator_says_what_the_model_says() -> None:
     assert re.match(pattern, "colour")
     for hostile in ("$where", "a.b", "", "x\x00"):
         assert not re.match(pattern, hostile), hostile
+
+
+# What pymongo decodes each BSON type to, for the fields the service writes.
+PYTHON_TO_BSON = {
+    ObjectId: "objectId",
+    str: "string",
+    bool: "bool",
+    int: "int",  # or "long": either is accepted where an integer is declared
+    float: "double",
+    datetime: "date",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+
+
+def bson_types(rule: dict[str, Any]) -> set[str]:
+    """The BSON types a (sub)schema accepts, through ``anyOf`` too."""
+    types = rule.get("bsonType", [])
+    found = {types} if isinstance(types, str) else set(types)
+    for option in rule.get("anyOf", []):
+        found |= bson_types(option)
+    return found
+
+
+def test_every_field_the_service_writes_is_declared_with_its_type(
+    app: Flask, client: FlaskClient, db: Database[Any]
+) -> None:
+    """The validator lets undeclared fields through (a later version may add
+    one), so a field the service starts writing without declaring it would go
+    unchecked for every other writer: each write path's documents must match."""
+    attributes = {"k": "v", "n": 1.5}
+    body = {"name": "A", "quantity": 5, "tags": ["t"], "attributes": attributes}
+    a = client.post("/api/items", json=body).get_json()["id"]
+    b = client.post("/api/items", json={"name": "B"}).get_json()["id"]
+    assert client.patch(f"/api/items/{a}", json={"description": "d"}).status_code == 200
+    moved = {"source": a, "target": b, "quantity": 2}
+    assert client.post("/api/items/transfers", json=moved).status_code == 200
+    assert app.test_cli_runner().invoke(args=["seed", "--count", "2"]).exit_code == 0
+    rule = declared()["items"]["$jsonSchema"]
+    documents = list(db.items.find())
+    assert len(documents) == 4
+    for document in documents:
+        assert set(rule["required"]) <= set(document), document
+        assert set(document) <= set(rule["properties"]), document
+        for field, value in document.items():
+            accepted = bson_types(rule["properties"][field])
+            assert PYTHON_TO_BSON[type(value)] in accepted, (field, value, accepted)
 
 
 class Part(BaseModel):
