@@ -9,6 +9,7 @@ dropped afterwards.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -60,6 +61,16 @@ def make_app() -> Iterator[AppFactory]:
 def app(make_app: AppFactory) -> Flask:
     """The app under test; pytest-flask's ``client`` fixture uses it."""
     return make_app()
+
+
+@pytest.fixture
+def whole_rate_window() -> None:
+    """Rate-limit windows are aligned to the clock: a test that counts against an
+    hourly limit never starts in an hour's last seconds, where its requests could
+    be split across two windows."""
+    left = 3600 - time.time() % 3600
+    if left < 10:
+        time.sleep(left + 0.1)
 
 
 @pytest.fixture

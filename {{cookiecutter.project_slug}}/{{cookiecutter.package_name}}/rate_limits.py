@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import time
 from datetime import UTC, datetime
-from typing import ClassVar
 
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter, RateLimitExceeded
@@ -46,7 +45,7 @@ class MongoWindowStorage(Storage):
     the request just counted ends, so no second round trip is needed.
     """
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["service-mongodb"]
+    STORAGE_SCHEME = ["service-mongodb"]  # noqa: RUF012 (limits declares it so)
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -64,7 +63,8 @@ class MongoWindowStorage(Storage):
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
-        count: int = document["count"]
+        # An upsert with return_document=AFTER always returns the document.
+        count: int = (document or {})["count"]
         _seen()[key] = (count, float(window_end))
         return count
 
