@@ -185,7 +185,10 @@ def test_concurrent_load_loses_nothing(project: Path, live_server: LiveServer) -
 
     database = f"load_{uuid.uuid4().hex[:8]}"
     uri = f"{live_server.uri}/{database}"
-    with served_by_gunicorn(project, PACKAGE, "--preload", MONGODB_URI=uri) as app:
+    # Throughput, not limits: the load would spend the default budget.
+    with served_by_gunicorn(
+        project, PACKAGE, "--preload", MONGODB_URI=uri, RATE_LIMITS=""
+    ) as app:
         threads = [
             threading.Thread(target=client, args=(n, app.url)) for n in range(CLIENTS)
         ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items
+from . import cli, clients, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, rate_limits
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
@@ -32,6 +32,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     errors.init_app(app)
+    clients.init_app(app)
+    rate_limits.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)

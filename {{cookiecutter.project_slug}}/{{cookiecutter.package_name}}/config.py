@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import find_dotenv, load_dotenv
+from limits import parse_many
 
 ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
@@ -53,6 +54,33 @@ def _positive(name: str, value: Any) -> int:
     return _integer(name, value, minimum=1)
 
 
+def _rate_limits(name: str, value: Any) -> str:
+    """Flask-Limiter's notation, checked now rather than on the first request."""
+    text = _text(name, value)
+    try:
+        parse_many(text) if text else None
+    except ValueError:
+        raise ConfigError(
+            f"{name} must look like '600/minute' or '600/minute;20/second' "
+            f"(empty turns limits off), got {text!r}"
+        ) from None
+    return text
+
+
+def _origins(name: str, value: Any) -> list[str]:
+    """Comma-separated origins such as ``https://app.example.com``; empty: none."""
+    if isinstance(value, list | tuple):
+        value = ",".join(value)
+    origins = [origin.strip() for origin in _text(name, value).split(",")]
+    for origin in filter(None, origins):
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ConfigError(
+                f"{name} must list origins like https://app.example.com, got {origin!r}"
+            )
+    return [origin for origin in origins if origin]
+
+
 DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "APP_ENV": ("production", _text),
     "SECRET_KEY": ("", _text),
@@ -72,6 +100,9 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "FILES_CACHE_SECONDS": (3600, _integer),
 {%- endif %}
     "LOG_LEVEL": ("INFO", _text),
+    "RATE_LIMITS": ("600/minute", _rate_limits),
+    "PROXY_FIX_HOPS": (0, _integer),
+    "CORS_ORIGINS": ("", _origins),
 }
 
 

@@ -15,6 +15,10 @@ from pymongo.database import Database
 
 INDEXES: dict[str, list[IndexModel]] = {
     "items": [IndexModel([("name", ASCENDING)], name="name_unique", unique=True)],
+    # Rate-limit counters (rate_limits.py) are deleted once their window is over.
+    "rate_limits": [
+        IndexModel([("expires_at", ASCENDING)], name="expiry", expireAfterSeconds=0)
+    ],
 }
 
 
