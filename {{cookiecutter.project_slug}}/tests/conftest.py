@@ -24,6 +24,9 @@ import pytest
 from flask import Flask
 from flask.ctx import AppContext
 from flask.testing import FlaskClient
+{%- if cookiecutter.auth != "none" %}
+from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
+{%- endif %}
 from outage import DownClient
 from pymongo.database import Database
 from pymongo.errors import ServerSelectionTimeoutError
@@ -37,8 +40,13 @@ LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
 
 
 @pytest.fixture
-def make_app() -> Iterator[AppFactory]:
-    """Build apps with settings overridden; each is cleaned up after the test."""
+def make_app({% if cookiecutter.auth == "jwt" %}jwks: JwksServer{% endif %}) -> Iterator[AppFactory]:
+    """Build apps with settings overridden; each is cleaned up after the test.
+{%- if cookiecutter.auth != "none" %}
+
+    Their test clients call with the ``writer`` credential (credentials.py).
+{%- endif %}
+    """
     apps: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:
@@ -48,9 +56,17 @@ def make_app() -> Iterator[AppFactory]:
             "MONGODB_URI": LIVE_URI or "mongomock://localhost",
             "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
             "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
+{%- if cookiecutter.auth == "api_key" %}
+            **auth_settings(),
+{%- elif cookiecutter.auth == "jwt" %}
+            **jwks.settings(),
+{%- endif %}
             **overrides,
         }
         app = create_app(config)
+{%- if cookiecutter.auth != "none" %}
+        app.test_client_class = AuthenticatedClient
+{%- endif %}
         apps.append(app)
         return app
 

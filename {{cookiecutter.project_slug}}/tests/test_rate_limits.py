@@ -12,6 +12,9 @@ from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }}.db import get_db
 from {{ cookiecutter.package_name }}.rate_limits import COLLECTION
+{%- if cookiecutter.auth != "none" %}
+from credentials import ANONYMOUS, bearer
+{%- endif %}
 
 AppFactory = Callable[..., Flask]
 pytestmark = pytest.mark.usefixtures("whole_rate_window")
@@ -51,9 +54,16 @@ def test_each_client_address_has_its_own_budget(make_app: AppFactory) -> None:
     client = make_app(RATE_LIMITS="1/hour").test_client()
     here = {"REMOTE_ADDR": "192.0.2.1"}
     there = {"REMOTE_ADDR": "192.0.2.2"}
+{%- if cookiecutter.auth != "none" %}
+    # Without a credential the address is all there is to count (then a 401).
+    for environ, expected in ((here, 401), (here, 429), (there, 401)):
+        response = client.get("/api/items", environ_base=environ, headers=ANONYMOUS)
+        assert response.status_code == expected
+{%- else %}
     assert client.get("/api/items", environ_base=here).status_code == 200
     assert client.get("/api/items", environ_base=here).status_code == 429
     assert client.get("/api/items", environ_base=there).status_code == 200
+{%- endif %}
 
 
 def test_probes_are_never_limited(make_app: AppFactory) -> None:
@@ -116,3 +126,33 @@ def test_a_malformed_limit_stops_the_app_naming_the_setting(
 
     with pytest.raises(ConfigError, match="RATE_LIMITS"):
         make_app(RATE_LIMITS=value)
+{%- if cookiecutter.auth != "none" %}
+
+
+def test_each_credential_has_its_own_budget_wherever_it_calls_from(
+    make_app: AppFactory,
+) -> None:
+    client = make_app(RATE_LIMITS="1/hour").test_client()
+    here = {"REMOTE_ADDR": "192.0.2.1"}
+    there = {"REMOTE_ADDR": "192.0.2.2"}
+    assert client.get("/api/items", environ_base=here).status_code == 200
+    # The same credential from another address: the same budget.
+    assert client.get("/api/items", environ_base=there).status_code == 429
+    # Another credential from the same address: a budget of its own.
+    other = client.get("/api/items", environ_base=here, headers=bearer("reader"))
+    assert other.status_code == 200
+
+
+def test_made_up_credentials_count_against_the_address(make_app: AppFactory) -> None:
+    client = make_app(RATE_LIMITS="2/hour").test_client()
+    here = {"REMOTE_ADDR": "192.0.2.1"}
+    statuses = [
+        client.get("/api/items", environ_base=here, headers=forged).status_code
+        for forged in (
+            {"Authorization": "Bearer made-up-1"},
+            {"Authorization": "Bearer made-up-2"},
+            {"Authorization": "Bearer made-up-3"},
+        )
+    ]
+    assert statuses == [401, 401, 429]
+{%- endif %}

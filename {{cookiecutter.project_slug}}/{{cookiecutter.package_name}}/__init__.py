@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, clients, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, openapi, rate_limits
+from . import {% if cookiecutter.auth == 'api_key' %}api_keys, {% endif %}{% if cookiecutter.auth != 'none' %}auth, {% endif %}cli, clients, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, {% if cookiecutter.auth == 'jwt' %}jwt_tokens, {% endif %}openapi, rate_limits
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
@@ -34,6 +34,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     clients.init_app(app)
     rate_limits.init_app(app)
+{%- if cookiecutter.auth == "api_key" %}
+    api_keys.init_app(app)
+{%- elif cookiecutter.auth == "jwt" %}
+    jwt_tokens.init_app(app)
+{%- endif %}
+{%- if cookiecutter.auth != "none" %}
+    # After the limiter, so refused credentials still count against an address.
+    auth.init_app(app)
+{%- endif %}
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)

@@ -15,7 +15,16 @@ from urllib.parse import urlsplit
 
 from dotenv import find_dotenv, load_dotenv
 from limits import parse_many
+{%- if cookiecutter.auth == "api_key" %}
 
+from .api_keys import ApiKey, ApiKeyError, parse_keys
+{%- endif %}
+
+{%- if cookiecutter.auth == "jwt" %}
+# Signature algorithms a token may use: public-key ones only, so a public key can
+# never be used as an HMAC secret and ``none`` is never accepted.
+JWT_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+{%- endif %}
 ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
 IN_MEMORY_URI = "mongomock://localhost/{{ cookiecutter.database_name }}"
@@ -92,6 +101,33 @@ def _flag(name: str, value: Any) -> bool:
     raise ConfigError(f"{name} must be true or false, got {value!r}")
 
 
+{%- if cookiecutter.auth == "api_key" %}
+def _api_keys(name: str, value: Any) -> tuple[ApiKey, ...]:
+    """``name:read+write:sha256hex,...`` (api_keys.py); the hashes stay hidden."""
+    if isinstance(value, tuple):
+        return value
+    try:
+        return parse_keys(_text(name, value))
+    except ApiKeyError as error:
+        raise ConfigError(f"{name}: {error}") from None
+
+
+{%- endif %}
+{%- if cookiecutter.auth == "jwt" %}
+def _algorithms(name: str, value: Any) -> list[str]:
+    """Asymmetric algorithms only: never ``none``, never an HMAC (HS*) one."""
+    if isinstance(value, list | tuple):
+        value = ",".join(value)
+    chosen = [word.strip() for word in _text(name, value).split(",") if word.strip()]
+    bad = [word for word in chosen if word not in JWT_ALGORITHMS]
+    if bad or not chosen:
+        raise ConfigError(
+            f"{name} must list algorithms from {', '.join(JWT_ALGORITHMS)}, got {value!r}"
+        )
+    return chosen
+
+
+{%- endif %}
 DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "APP_ENV": ("production", _text),
     "SECRET_KEY": ("", _text),
@@ -115,6 +151,25 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "RATE_LIMITS": ("600/minute", _rate_limits),
     "PROXY_FIX_HOPS": (0, _integer),
     "CORS_ORIGINS": ("", _origins),
+{%- if cookiecutter.auth != "none" %}
+    "AUTH_DOCS_PUBLIC": (True, _flag),
+{%- endif %}
+{%- if cookiecutter.auth == "api_key" %}
+    "API_KEYS": ("", _api_keys),
+{%- endif %}
+{%- if cookiecutter.auth == "jwt" %}
+    "JWT_ISSUER": ("", _text),
+    "JWT_AUDIENCE": ("", _text),
+    "JWT_JWKS_URL": ("", _text),
+    "JWT_ALGORITHMS": ("RS256,ES256", _algorithms),
+    "JWT_SCOPES_CLAIM": ("scope", _text),
+    "JWT_LEEWAY_SECONDS": (30, _integer),
+    "JWT_JWKS_TIMEOUT_SECONDS": (2, _positive),
+    "JWT_JWKS_CACHE_SECONDS": (300, _positive),
+{%- endif %}
+{%- if cookiecutter.auth != "none" and cookiecutter.include_files %}
+    "FILES_QUOTA_BYTES": (1024 * 1024 * 1024, _positive),
+{%- endif %}
 }
 
 
@@ -180,6 +235,16 @@ def _check(settings: dict[str, Any]) -> None:
 
     if settings["API_PAGE_SIZE"] > settings["API_MAX_PAGE_SIZE"]:
         raise ConfigError("API_PAGE_SIZE must not be larger than API_MAX_PAGE_SIZE")
+{%- if cookiecutter.auth == "jwt" %}
+    for name in ("JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS_URL"):
+        if production and not settings[name]:
+            raise ConfigError(f"{name} is required in production")
+    jwks = urlsplit(settings["JWT_JWKS_URL"])
+    if settings["JWT_JWKS_URL"] and (jwks.scheme not in ("http", "https") or not jwks.netloc):
+        raise ConfigError("JWT_JWKS_URL must be an https:// (or http://) URL")
+    if production and settings["JWT_JWKS_URL"] and jwks.scheme != "https":
+        raise ConfigError("JWT_JWKS_URL must be https:// in production")
+{%- endif %}
     level = settings["LOG_LEVEL"] = settings["LOG_LEVEL"].upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")

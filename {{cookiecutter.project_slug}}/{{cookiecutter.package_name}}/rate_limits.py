@@ -25,6 +25,9 @@ from limits.storage import Storage
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
+{%- if cookiecutter.auth != "none" %}
+from .auth import current_caller
+{%- endif %}
 from .db import get_db
 from .errors import http_error_response
 
@@ -33,7 +36,19 @@ STORAGE_URI = "service-mongodb://"
 
 
 def client_key() -> str:
+{%- if cookiecutter.auth != "none" %}
+    """Who a limit counts against: the verified caller, else the address.
+
+    Only a credential that verified names a budget of its own; anything else
+    counts against the address (after ``PROXY_FIX_HOPS``), so sending made-up
+    keys never buys a fresh budget.
+    """
+    caller = current_caller()
+    if caller is not None:
+        return f"caller:{caller.name}"
+{%- else %}
     """Who a limit counts against: the caller's address (after ``PROXY_FIX_HOPS``)."""
+{%- endif %}
     return f"address:{request.remote_addr or 'unknown'}"
 
 
