@@ -21,11 +21,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+{%- if cookiecutter.auth != "none" %}
+from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
+{%- endif %}
 from flask import Flask
 from flask.ctx import AppContext
 from flask.testing import FlaskClient
-{%- if cookiecutter.auth != "none" %}
-from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
+{%- if cookiecutter.auth == "jwt" %}
+from jwks import JwksServer
 {%- endif %}
 from outage import DownClient
 from pymongo.database import Database
@@ -104,7 +107,6 @@ def whole_rate_window() -> None:
     left = 3600 - time.time() % 3600
     if left < 10:
         time.sleep(left + 0.1)
-
 
 
 @pytest.fixture

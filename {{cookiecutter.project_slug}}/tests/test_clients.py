@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+{%- if cookiecutter.auth != "none" %}
+from credentials import ANONYMOUS
+{%- endif %}
 from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.config import ConfigError
-{%- if cookiecutter.auth != "none" %}
-from credentials import ANONYMOUS
-{%- endif %}
 
 AppFactory = Callable[..., Flask]
 PROXY = {"REMOTE_ADDR": "10.0.0.1"}  # every request below arrives from here

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+{%- if cookiecutter.auth != "none" %}
+from credentials import ANONYMOUS, bearer
+{%- endif %}
 from flask import Flask
 from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }}.db import get_db
 from {{ cookiecutter.package_name }}.rate_limits import COLLECTION
-{%- if cookiecutter.auth != "none" %}
-from credentials import ANONYMOUS, bearer
-{%- endif %}
 
 AppFactory = Callable[..., Flask]
 pytestmark = pytest.mark.usefixtures("whole_rate_window")

@@ -12,7 +12,28 @@ from typing import Any
 
 from flask import Flask
 
-from . import {% if cookiecutter.auth == 'api_key' %}api_keys, {% endif %}{% if cookiecutter.auth != 'none' %}auth, {% endif %}cli, clients, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, {% if cookiecutter.auth == 'jwt' %}jwt_tokens, {% endif %}openapi, rate_limits
+from . import (
+{%- if cookiecutter.auth == "api_key" %}
+    api_keys,
+{%- endif %}
+{%- if cookiecutter.auth != "none" %}
+    auth,
+{%- endif %}
+    cli,
+    clients,
+    db,
+    errors,
+{%- if cookiecutter.include_files %}
+    files_api,
+{%- endif %}
+    health,
+    items,
+{%- if cookiecutter.auth == "jwt" %}
+    jwt_tokens,
+{%- endif %}
+    openapi,
+    rate_limits,
+)
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider

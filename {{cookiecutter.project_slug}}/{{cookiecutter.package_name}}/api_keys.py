@@ -53,13 +53,14 @@ def parse_keys(text: str) -> tuple[ApiKey, ...]:
     """``API_KEYS`` as ``ApiKey``s; ``ApiKeyError`` names the bad entry."""
     keys: list[ApiKey] = []
     for entry in filter(None, (part.strip() for part in text.split(","))):
-        name, scopes, hexdigest = (entry.split(":") + ["", ""])[:3]
+        name, scopes, hexdigest = [*entry.split(":"), "", ""][:3]
         shown = f"{name}:{scopes}:..."
         if entry.count(":") != 2 or not NAME.fullmatch(name):
             raise ApiKeyError(f"entry {shown!r} must be name:scope+scope:sha256hex")
         wanted = frozenset(scopes.split("+"))
         if not scopes or not wanted <= set(SCOPES):
-            raise ApiKeyError(f"entry {shown!r}: scopes must be from {'+'.join(SCOPES)}")
+            allowed = "+".join(SCOPES)
+            raise ApiKeyError(f"entry {shown!r}: scopes must be from {allowed}")
         if not DIGEST.fullmatch(hexdigest):
             raise ApiKeyError(f"entry {shown!r}: the hash must be 64 lower-case hex")
         if any(key.name == name for key in keys):

@@ -18,8 +18,8 @@ rate limiter (rate_limits.client_key) and the check below share it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request

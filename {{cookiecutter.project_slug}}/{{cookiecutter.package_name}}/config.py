@@ -20,11 +20,14 @@ from limits import parse_many
 from .api_keys import ApiKey, ApiKeyError, parse_keys
 {%- endif %}
 
-{%- if cookiecutter.auth == "jwt" %}
+{% if cookiecutter.auth == "jwt" -%}
 # Signature algorithms a token may use: public-key ones only, so a public key can
 # never be used as an HMAC secret and ``none`` is never accepted.
-JWT_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
-{%- endif %}
+JWT_ALGORITHMS = (
+    *("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"),
+    *("ES256", "ES384", "ES512", "EdDSA"),
+)
+{% endif -%}
 ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
 IN_MEMORY_URI = "mongomock://localhost/{{ cookiecutter.database_name }}"
@@ -101,7 +104,7 @@ def _flag(name: str, value: Any) -> bool:
     raise ConfigError(f"{name} must be true or false, got {value!r}")
 
 
-{%- if cookiecutter.auth == "api_key" %}
+{% if cookiecutter.auth == "api_key" -%}
 def _api_keys(name: str, value: Any) -> tuple[ApiKey, ...]:
     """``name:read+write:sha256hex,...`` (api_keys.py); the hashes stay hidden."""
     if isinstance(value, tuple):
@@ -112,8 +115,8 @@ def _api_keys(name: str, value: Any) -> tuple[ApiKey, ...]:
         raise ConfigError(f"{name}: {error}") from None
 
 
-{%- endif %}
-{%- if cookiecutter.auth == "jwt" %}
+{% endif -%}
+{% if cookiecutter.auth == "jwt" -%}
 def _algorithms(name: str, value: Any) -> list[str]:
     """Asymmetric algorithms only: never ``none``, never an HMAC (HS*) one."""
     if isinstance(value, list | tuple):
@@ -121,13 +124,12 @@ def _algorithms(name: str, value: Any) -> list[str]:
     chosen = [word.strip() for word in _text(name, value).split(",") if word.strip()]
     bad = [word for word in chosen if word not in JWT_ALGORITHMS]
     if bad or not chosen:
-        raise ConfigError(
-            f"{name} must list algorithms from {', '.join(JWT_ALGORITHMS)}, got {value!r}"
-        )
+        allowed = ", ".join(JWT_ALGORITHMS)
+        raise ConfigError(f"{name} must list algorithms from {allowed}, got {value!r}")
     return chosen
 
 
-{%- endif %}
+{% endif -%}
 DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "APP_ENV": ("production", _text),
     "SECRET_KEY": ("", _text),

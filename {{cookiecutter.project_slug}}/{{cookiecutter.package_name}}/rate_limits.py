@@ -25,13 +25,15 @@ from limits.storage import Storage
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
-{%- if cookiecutter.auth != "none" %}
+{% if cookiecutter.auth != "none" -%}
 from .auth import current_caller
-{%- endif %}
+{% endif -%}
 from .db import get_db
 from .errors import http_error_response
 
 COLLECTION = "rate_limits"
+# Never limited: load balancers and orchestrators poll them.
+PROBES = frozenset({"/healthz", "/readyz"})
 STORAGE_URI = "service-mongodb://"
 
 
@@ -132,4 +134,4 @@ def init_app(app: Flask) -> None:
 
 
 def _is_probe() -> bool:
-    return request.path in ("/healthz", "/readyz")
+    return request.path in PROBES

@@ -181,7 +181,7 @@ class Store:
         return fields
 
     def stamped(self, model: Model) -> dict[str, Any]:
-        """A new document's fields: the model's, its name's key, the timestamps{% if cookiecutter.auth != "none" %}, its creator{% endif %}."""
+        """A new document's fields: the model's, the name's key, the timestamps{% if cookiecutter.auth != "none" %}, who.{% else %}.{% endif %}"""
         now = datetime.now(UTC)
         fields = {**model.model_dump(), "created_at": now, "updated_at": now}
 {%- if cookiecutter.auth != "none" %}
