@@ -12,8 +12,10 @@ Credentials are API keys (api_keys.py).
 Credentials are JWTs from an identity provider (jwt_tokens.py).
 {%- endif %}
 
-The caller is worked out once per request, on first use, and kept on ``g``: the
-rate limiter (rate_limits.client_key) and the check below share it.
+The caller is worked out once per request, on first use, and kept in the
+request's environ (not on ``g``, which can outlive a request when an app context
+is already pushed): the rate limiter (rate_limits.client_key) and the check
+below share it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
 READ, WRITE, ADMIN = "read", "write", "admin"
@@ -34,6 +36,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHALLENGE = 'Bearer realm="{{ cookiecutter.project_slug }}"'
 # Where the credential module (api_keys.py or jwt_tokens.py) puts its verifier.
 IDENTIFY = "auth.identify"
+CALLER, FAILURE = "auth.caller", "auth.failure"  # keys in the request's environ
 
 
 @dataclass(frozen=True)
@@ -75,21 +78,22 @@ def required_scope(path: str, method: str) -> str | None:
 
 
 def current_caller() -> Caller | None:
-    """The verified caller of this request, or None (kept on ``g`` once known).
+    """The verified caller of this request, or None (worked out once per request).
 
     A credential that cannot be checked just now (the JWKS host is down) is not
     a caller either; ``authenticate`` then answers with the stored error.
     """
-    if "caller" not in g:
-        g.caller, g.auth_error = None, None
+    environ = request.environ
+    if CALLER not in environ:
+        environ[CALLER], environ[FAILURE] = None, None
         token = bearer_token()
         if token is not None:
             try:
                 identify: Identify = current_app.extensions[IDENTIFY]
-                g.caller = identify(token)
+                environ[CALLER] = identify(token)
             except HTTPException as error:
-                g.auth_error = error
-    caller: Caller | None = g.caller
+                environ[FAILURE] = error
+    caller: Caller | None = environ[CALLER]
     return caller
 
 
@@ -102,8 +106,9 @@ def authenticate() -> None:
         return
     caller = current_caller()
     if caller is None:
-        if g.auth_error is not None:
-            raise g.auth_error
+        failure: HTTPException | None = request.environ[FAILURE]
+        if failure is not None:
+            raise failure
         raise NotAuthenticated("Send a valid credential: Authorization: Bearer <key>.")
     if scope not in caller.scopes:
         raise Forbidden(f"This credential lacks the {scope!r} scope.")
