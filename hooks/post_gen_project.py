@@ -65,7 +65,7 @@ def remove_unwanted(project: Path, answers: dict) -> None:
 
 
 def development_key(package: str) -> tuple[str, str]:
-    """A new API key for development and its ``API_KEYS`` entry (api_keys.py's format)."""
+    """A new development API key and its ``API_KEYS`` entry (api_keys.py's format)."""
     key = package.replace("_", "")[:8] + "_" + secrets.token_urlsafe(32)
     digest = hashlib.sha256(key.encode()).hexdigest()
     return key, f"API_KEYS=dev:read+write+admin:{digest}"

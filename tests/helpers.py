@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from api_key import ENTRY, HEADERS
+
 TEMPLATE = Path(__file__).resolve().parents[1]
 Bake = Callable[..., Path]
 # The files each option adds; the post-generation hook removes them when it is off.
@@ -37,6 +39,16 @@ OPTION_FILES = {
         ".github/workflows/newest.yml",
     ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
+    "auth": [
+        "inventory_service/auth.py",
+        "inventory_service/api_keys.py",
+        "inventory_service/jwt_tokens.py",
+        "tests/credentials.py",
+        "tests/test_auth.py",
+        "tests/test_api_keys.py",
+        "tests/test_jwt_tokens.py",
+        "tests/jwks.py",
+    ],
 }
 # Console scripts installed with requirements-dev.txt (check-jsonschema, cruft,
 # pre-commit) sit next to the interpreter, whether or not the venv is activated.
@@ -216,7 +228,7 @@ class Http:
             self._connection = http.client.HTTPConnection(
                 self.host, self.port, timeout=self.timeout
             )
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **HEADERS}
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -293,6 +305,7 @@ def served_by_gunicorn(
         PORT=str(port),
         GUNICORN_GRACEFUL_TIMEOUT="5",
         WEB_CONCURRENCY="2",
+        API_KEYS=ENTRY,  # the default bake lets in only holders of a key
     )
     environ.update(env)
     log = project.parent / f"gunicorn-{port}.log"

@@ -41,6 +41,8 @@ EXPECTED_FILES = [
     "requirements.txt",
     "schemathesis.toml",
     "inventory_service/__init__.py",
+    "inventory_service/api_keys.py",
+    "inventory_service/auth.py",
     "inventory_service/cli.py",
     "inventory_service/config.py",
     "inventory_service/converters.py",
@@ -73,6 +75,9 @@ EXPECTED_FILES = [
     "tests/test_files_api.py",
     "tests/test_health.py",
     "tests/test_items.py",
+    "tests/credentials.py",
+    "tests/test_api_keys.py",
+    "tests/test_auth.py",
     "tests/test_json_provider.py",
     "tests/test_names.py",
     "tests/test_pagination.py",
@@ -93,6 +98,8 @@ VARIANTS = {
     },
     "no-ci": {"ci": "none"},
     "no-docker": {"docker": False},
+    "auth-jwt": {"auth": "jwt"},
+    "auth-none": {"auth": "none"},
     "long-package-name": {"project_name": "Customer Order Reconciliation Tracker"},
     "awkward-text": {
         "project_name": 'Zoë\'s "Quoted" \\ Service',
@@ -109,6 +116,10 @@ OPTION_TRACES = {
     ),
     "ci": re.compile(r"\.github|GitHub Actions|workflow|Continuous integration"),
     "docker": re.compile(r"docker|\bcompose\b", re.IGNORECASE),
+    "auth": re.compile(
+        r"api_key|API_KEYS|AUTH_|JWT|Bearer|WWW-Authenticate|created_by|scope",
+        re.IGNORECASE,
+    ),
 }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from api_key import KEY
 from helpers import (
     BIN,
     Bake,
@@ -31,6 +32,8 @@ from recipe import add_resource
 PACKAGE = "inventory_service"
 EXAMPLES = "60"  # per operation and phase; a full run is about 1,500 requests
 SEED = "20261122"  # fixed: a failure here can be replayed with the same cases
+# The fuzzer sends ~1,500 requests with one key; limits have their own tests.
+UNTHROTTLED = {"RATE_LIMITS": "100000/minute"}
 
 
 def run_schemathesis(project: Path, url: str) -> str:
@@ -51,6 +54,10 @@ def run_schemathesis(project: Path, url: str) -> str:
         "--seed",
         SEED,
         "--no-color",
+        # Authenticated, so every operation is reached; "all" includes
+        # ignored_auth, which repeats requests without the key and with a bad one.
+        "--header",
+        f"Authorization: Bearer {KEY}",
     ]
     result = run(command, project, timeout=900)
     report = result.stdout + result.stderr
@@ -63,7 +70,7 @@ def test_the_contract_holds_on_a_live_server(
     project: Path, live_server: LiveServer
 ) -> None:
     uri = f"{live_server.uri}/contract_live"
-    with served_by_gunicorn(project, PACKAGE, MONGODB_URI=uri) as app:
+    with served_by_gunicorn(project, PACKAGE, MONGODB_URI=uri, **UNTHROTTLED) as app:
         report = run_schemathesis(project, app.url)
     output = app.output()
     assert "Traceback" not in output, output[-4000:]
@@ -79,6 +86,7 @@ def test_the_contract_holds_in_memory(project: Path) -> None:
         APP_ENV="development",
         MONGODB_URI="mongomock://localhost/contract",
         WEB_CONCURRENCY="1",
+        **UNTHROTTLED,
     ) as app:
         report = run_schemathesis(project, app.url)
     output = app.output()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
+from api_key import ENTRY, HEADERS
 from helpers import free_port, passed_count, run, run_project_tests, wait_for_http
 from lock import pins
 
@@ -62,6 +63,7 @@ def test_the_quickstart_serves_requests_without_a_database_server(
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MONGODB_")}
     environ.pop("APP_ENV", None)
+    environ["API_KEYS"] = ENTRY  # the hook's key was printed once; test_auth_bake
     command = ["flask", "--app", "inventory_service", "run", "--port", str(port)]
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
@@ -77,13 +79,14 @@ def test_the_quickstart_serves_requests_without_a_database_server(
         request = urllib.request.Request(
             f"{base}/api/items",
             data=json.dumps({"name": "Lamp"}).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **HEADERS},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 201
             created = json.load(response)
-        with urllib.request.urlopen(f"{base}/api/items", timeout=5) as response:
+        listing = urllib.request.Request(f"{base}/api/items", headers=HEADERS)
+        with urllib.request.urlopen(listing, timeout=5) as response:
             assert json.load(response)["items"] == [created]
     finally:
         server.terminate()

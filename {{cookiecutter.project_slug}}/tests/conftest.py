@@ -44,12 +44,14 @@ LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
 
 @pytest.fixture
 def make_app({% if cookiecutter.auth == "jwt" %}jwks: JwksServer{% endif %}) -> Iterator[AppFactory]:
-    """Build apps with settings overridden; each is cleaned up after the test.
 {%- if cookiecutter.auth != "none" %}
+    """Build apps with settings overridden; each is cleaned up after the test.
 
     Their test clients call with the ``writer`` credential (credentials.py).
-{%- endif %}
     """
+{%- else %}
+    """Build apps with settings overridden; each is cleaned up after the test."""
+{%- endif %}
     apps: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:
