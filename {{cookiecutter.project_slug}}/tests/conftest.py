@@ -83,6 +83,23 @@ def make_app({% if cookiecutter.auth == "jwt" %}jwks: JwksServer{% endif %}) -> 
         close_db(app)
 
 
+{% if cookiecutter.auth == "jwt" -%}
+@pytest.fixture(scope="session")
+def jwks_server() -> Iterator[JwksServer]:
+    """The test identity provider, on loopback, for the whole session."""
+    server = JwksServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def jwks(jwks_server: JwksServer) -> JwksServer:
+    """The test identity provider, serving ``key-1``, up and answering."""
+    jwks_server.reset()
+    return jwks_server
+
+
+{% endif -%}
 @pytest.fixture
 def app(make_app: AppFactory) -> Flask:
     """The app under test; pytest-flask's ``client`` fixture uses it."""

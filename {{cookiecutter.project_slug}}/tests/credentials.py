@@ -7,10 +7,9 @@ auth; tests of auth pass ``headers=bearer(...)`` or ``ANONYMOUS``.
 
 from __future__ import annotations
 
-{%- if cookiecutter.auth == "api_key" %}
-
+{% if cookiecutter.auth == "api_key" -%}
 import secrets
-{%- endif %}
+{% endif -%}
 from typing import Any
 
 from flask.testing import FlaskClient

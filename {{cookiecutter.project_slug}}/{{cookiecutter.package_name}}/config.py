@@ -242,7 +242,8 @@ def _check(settings: dict[str, Any]) -> None:
         if production and not settings[name]:
             raise ConfigError(f"{name} is required in production")
     jwks = urlsplit(settings["JWT_JWKS_URL"])
-    if settings["JWT_JWKS_URL"] and (jwks.scheme not in ("http", "https") or not jwks.netloc):
+    is_web = jwks.scheme in ("http", "https") and bool(jwks.netloc)
+    if settings["JWT_JWKS_URL"] and not is_web:
         raise ConfigError("JWT_JWKS_URL must be an https:// (or http://) URL")
     if production and settings["JWT_JWKS_URL"] and jwks.scheme != "https":
         raise ConfigError("JWT_JWKS_URL must be https:// in production")
