@@ -17,10 +17,10 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from pydantic import Field
 from werkzeug.exceptions import BadRequest, NotFound
 
-{%- if cookiecutter.auth != "none" %}
+{% if cookiecutter.auth != "none" -%}
 from . import quota
 from .auth import ADMIN, caller_name, current_caller, not_yours
-{%- endif %}
+{% endif -%}
 from .files import delete_file, open_file, open_file_by_name, save_file, send_file
 from .openapi import operation
 from .resources import OBJECT_ID, Model

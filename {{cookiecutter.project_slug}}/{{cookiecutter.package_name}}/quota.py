@@ -9,6 +9,8 @@ A failed upload and a delete give the bytes back.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import current_app
 from pymongo.errors import DuplicateKeyError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -30,10 +32,9 @@ def reserve(owner: str, size: int) -> None:
     counters = get_db()[COLLECTION]
     if size > limit:
         raise QuotaExceeded(f"This file alone is over the {limit}-byte quota.")
-    try:
+    # A concurrent first upload may make the counter first: that is fine.
+    with suppress(DuplicateKeyError):
         counters.update_one({"_id": owner}, {"$setOnInsert": {"used": 0}}, upsert=True)
-    except DuplicateKeyError:
-        pass  # a concurrent first upload made it
     reserved = counters.update_one(
         {"_id": owner, "used": {"$lte": limit - size}}, {"$inc": {"used": size}}
     )
