@@ -244,7 +244,7 @@ class Store:
         The write itself was filtered on the owner, so there is no window in
         which an object could change hands between a check and the write.
         """
-        if self.collection().count_documents({"_id": document_id}, limit=1):
+        if self.collection().find_one({"_id": document_id}, {"_id": 1}) is not None:
             return not_yours(self.noun)
 {%- else %}
         """Why a write matched nothing: there is no such object."""
