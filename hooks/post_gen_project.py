@@ -25,8 +25,12 @@ OPTIONAL = {
     "include_files": [
         "{package}/files.py",
         "{package}/files_api.py",
+        "{package}/conditional.py",
+        "{package}/media_types.py",
         "tests/test_files.py",
         "tests/test_files_api.py",
+        "tests/test_conditional.py",
+        "tests/test_media_types.py",
     ],
     "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
     "ci": [".github"],
@@ -74,21 +78,22 @@ def development_key(package: str) -> tuple[str, str]:
 def write_dotenv(project: Path, api_keys: str = "") -> bool:
     """Copy .env.example to .env with a new random SECRET_KEY; False if .env exists.
 
-    The file is created with mode 0600, so the secret is never readable by others,
-    not even for a moment. ``api_keys`` replaces the ``API_KEYS=`` line.
+    The file is created with mode 0600 in the same call that creates it (O_EXCL:
+    never over an existing file), so the secret is never readable by others, not
+    even for the moment between writing and a chmod. ``api_keys`` replaces the
+    ``API_KEYS=`` line.
     """
-    dotenv = project / ".env"
-    if dotenv.exists():
-        return False
     example = (project / ".env.example").read_text(encoding="utf-8")
     secret = f"SECRET_KEY={secrets.token_urlsafe(48)}"
-    text = SECRET_LINE.sub(secret, example, count=1)
+    text = SECRET_LINE.sub(lambda _: secret, example, count=1)
     if api_keys:
-        text = API_KEYS_LINE.sub(api_keys, text, count=1)
-    descriptor = os.open(dotenv, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(text)
-    dotenv.chmod(0o600)  # whatever the umask took away
+        text = API_KEYS_LINE.sub(lambda _: api_keys, text, count=1)
+    try:
+        fd = os.open(project / ".env", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as dotenv:
+        dotenv.write(text)
     return True
 
 
@@ -113,7 +118,8 @@ def main() -> None:
         f"  cd {ANSWERS['project_slug']}\n"
         "  python -m venv .venv && . .venv/bin/activate\n"
         "  make install                           # the locked dependencies\n"
-        f"  flask --app {package} run      # in-memory database, no MongoDB needed\n"
+        f"  APP_ENV=development flask --app {package} run"
+        "   # in-memory database, no MongoDB needed\n"
         "  pytest\n"
     )
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from helpers import TEMPLATE, run
+from support.baking import TEMPLATE
+from support.commands import run
+from support.environment import clean_env
 
 # Asks the app the bake's .env configures (development) four questions.
 PROBE = """
@@ -73,10 +75,8 @@ def test_the_default_bake_refuses_anonymous_calls_and_accepts_the_key(
     baked: tuple[Path, str],
 ) -> None:
     project, printed = baked
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "API_"))
-    }
-    environ.pop("APP_ENV", None)
+    # As the README runs it: APP_ENV=development, so the hook's .env is read.
+    environ = clean_env(APP_ENV="development")
     result = run([sys.executable, "-c", PROBE, printed_key(printed)], project, environ)
     assert result.returncode == 0, result.stderr[-3000:]
     statuses = json.loads(result.stdout.strip().splitlines()[-1])

@@ -16,20 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from api_key import KEY
-from helpers import (
-    BIN,
-    Bake,
-    LiveServer,
-    mypy_strict,
-    passed_count,
-    run,
-    run_project_tests,
-    served_by_gunicorn,
-)
+from support.api_key import KEY
+from support.baking import PACKAGE, Bake
+from support.commands import passed_count, run, run_project_tests
+from support.environment import BIN
+from support.live_server import LiveServer
+from support.serving import served_by_gunicorn
+from support.typecheck import mypy_strict
+
 from recipe import add_resource
 
-PACKAGE = "inventory_service"
 EXAMPLES = "60"  # per operation and phase; a full run is about 1,500 requests
 SEED = "20261122"  # fixed: a failure here can be replayed with the same cases
 # The fuzzer sends ~1,500 requests with one key; limits have their own tests.
@@ -70,7 +66,7 @@ def test_the_contract_holds_on_a_live_server(
     project: Path, live_server: LiveServer
 ) -> None:
     uri = f"{live_server.uri}/contract_live"
-    with served_by_gunicorn(project, PACKAGE, MONGODB_URI=uri, **UNTHROTTLED) as app:
+    with served_by_gunicorn(project, MONGODB_URI=uri, **UNTHROTTLED) as app:
         report = run_schemathesis(project, app.url)
     output = app.output()
     assert "Traceback" not in output, output[-4000:]
@@ -82,7 +78,6 @@ def test_the_contract_holds_in_memory(project: Path) -> None:
     """One worker: each process has its own in-memory database."""
     with served_by_gunicorn(
         project,
-        PACKAGE,
         APP_ENV="development",
         MONGODB_URI="mongomock://localhost/contract",
         WEB_CONCURRENCY="1",
@@ -117,7 +112,7 @@ def test_the_readme_resource_lints_and_type_checks(with_orders: Path) -> None:
     for command in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
         result = run([str(BIN / command[0]), *command[1:]], with_orders)
         assert result.returncode == 0, result.stdout + result.stderr
-    mypy_strict(with_orders, PACKAGE)
+    mypy_strict(with_orders)
 
 
 def test_the_readme_resource_passes_the_suite_and_the_contract(

@@ -2,7 +2,7 @@
 
 mongomock proves the logic; these prove what only a real server can: sockets, the
 pool, server selection and its timeout, and forks. The server is nx-27017 (see
-helpers.LiveServer). Figures (skips, outage timings, load) are printed; see them
+support/live_server.py). Figures (skips, outage timings, load) are printed; see them
 with ``python -m pytest tests/test_live.py -rP``.
 """
 
@@ -16,17 +16,14 @@ import time
 import uuid
 from pathlib import Path
 
-from helpers import (
-    Http,
-    LiveServer,
-    Reply,
-    fetch,
-    passed_count,
-    run_project_tests,
-    served_by_gunicorn,
-)
+import pytest
 
-PACKAGE = "inventory_service"  # the default bake's package
+from support.commands import passed_count, run_project_tests
+from support.http_client import Http, Reply, fetch
+from support.live_server import LiveServer
+from support.serving import served_by_gunicorn
+
+pytestmark = pytest.mark.slow  # a live server and gunicorn: the full loop only
 SELECTION_TIMEOUT_MS = 1000
 # A 503 must come within the server selection timeout, plus room for a busy machine.
 OUTAGE_BOUND = SELECTION_TIMEOUT_MS / 1000 + 2
@@ -91,7 +88,6 @@ def test_an_outage_is_503_and_the_same_workers_recover(
         with (
             served_by_gunicorn(
                 project,
-                PACKAGE,
                 "--preload",
                 MONGODB_URI=f"{server.uri}/outage",
                 MONGODB_SERVER_SELECTION_TIMEOUT_MS=str(SELECTION_TIMEOUT_MS),
@@ -179,7 +175,7 @@ def test_concurrent_load_loses_nothing(project: Path, live_server: LiveServer) -
                 acknowledged.append(made.body["id"])
 
     def client(number: int, url: str) -> None:
-        with Http(url, timeout=10) as http:
+        with Http(url) as http:
             for round_ in range(ROUNDS):
                 create_and_read(http, f"client{number}-{round_}")
 
@@ -187,7 +183,7 @@ def test_concurrent_load_loses_nothing(project: Path, live_server: LiveServer) -
     uri = f"{live_server.uri}/{database}"
     # Throughput, not limits: the load would spend the default budget.
     with served_by_gunicorn(
-        project, PACKAGE, "--preload", MONGODB_URI=uri, RATE_LIMITS=""
+        project, "--preload", MONGODB_URI=uri, RATE_LIMITS=""
     ) as app:
         threads = [
             threading.Thread(target=client, args=(n, app.url)) for n in range(CLIENTS)

@@ -19,20 +19,14 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
-from helpers import (
-    BIN,
-    TEMPLATE,
-    Bake,
-    LiveServer,
-    free_port,
-    mypy_strict,
-    passed_count,
-    run,
-    tools_env,
-    wait_for_http,
-)
+from support.baking import PACKAGE, PROJECT_SLUG, TEMPLATE, Bake
+from support.commands import passed_count, run
+from support.environment import BIN, clean_env
+from support.live_server import LiveServer
+from support.network import free_port, wait_for_http
+from support.options import OFF
+from support.typecheck import mypy_strict
 
-PACKAGE = "inventory_service"
 PYTHON_VERSIONS = ["3.11", "3.12", "3.13", "3.14"]
 
 
@@ -148,6 +142,7 @@ def test_compose_runs_the_app_beside_a_healthy_mongo(project: Path) -> None:
     assert volume.split(":")[0] in compose["volumes"]
 
 
+@pytest.mark.slow  # a live server
 def test_compose_settings_start_the_app_and_the_healthcheck_sees_it(
     project: Path, live_server: LiveServer
 ) -> None:
@@ -163,14 +158,16 @@ def test_compose_settings_start_the_app_and_the_healthcheck_sees_it(
     )
     port = free_port()
     image_env.pop("PATH")
-    env = tools_env(**image_env)
+    env = clean_env(**image_env)
     env.update({k: v or "" for k, v in dotenv_values(project / ".env").items()})
     env.update(environment)
     env["MONGODB_URI"] = env["MONGODB_URI"].replace("mongo:27017", live_server.uri[10:])
     env["PORT"] = str(port)
+    env.update(HOST="127.0.0.1", WEB_CONCURRENCY="1")  # loopback only, here
     check = ["sh", "-c", healthcheck_command(project)]
+    # As the image's CMD starts it (production refuses `flask run`).
     server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", PACKAGE, "run", "--port", str(port)],
+        [sys.executable, "-m", "gunicorn", f"{PACKAGE}:create_app()"],
         cwd=project,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -223,7 +220,8 @@ def test_pre_commit_config_is_plain_yaml_with_ruff_and_hygiene_hooks(
     assert {"end-of-file-fixer", "trailing-whitespace", "check-yaml"} <= hooks
 
 
-def test_make_lists_every_target_and_runs_them(project: Path) -> None:
+def test_make_lists_every_target_and_runs_them(bake: Bake) -> None:
+    project = bake()  # its own: make writes ruff's and mypy's caches into it
     targets = re.findall(r"^([a-z-]+):", (project / "Makefile").read_text(), re.M)
     assert targets == [
         "help",
@@ -245,17 +243,19 @@ def test_make_lists_every_target_and_runs_them(project: Path) -> None:
         dry = run(["make", "-n", target], project)
         assert dry.returncode == 0, f"{target}: {dry.stderr}"
         assert dry.stdout.strip(), target
-    checks = run(["make", "lint", "typecheck"], project, tools_env())
+    checks = run(["make", "lint", "typecheck"], project, clean_env())
     assert checks.returncode == 0, checks.stdout + checks.stderr
 
 
+@pytest.mark.slow  # a live server
 def test_make_test_live_runs_the_suite_on_a_server(
-    project: Path, live_server: LiveServer
+    bake: Bake, live_server: LiveServer
 ) -> None:
-    dry = run(["make", "-n", "test-live"], project, tools_env())
+    project = bake()  # its own: pytest writes its cache into it
+    dry = run(["make", "-n", "test-live"], project, clean_env())
     assert dry.stdout.startswith("TEST_MONGODB_URI=mongodb://localhost:27017 ")
     uri = f"TEST_MONGODB_URI={live_server.uri}"
-    result = run(["make", "test-live", uri], project, tools_env())
+    result = run(["make", "test-live", uri], project, clean_env())
     assert passed_count(result) >= 100
     assert live_server.uri in result.stdout
 
@@ -263,7 +263,7 @@ def test_make_test_live_runs_the_suite_on_a_server(
 def test_a_bake_without_options_type_checks_and_has_no_docker_target(
     bake: Bake,
 ) -> None:
-    project = bake(ci="none", docker=False)
+    project = bake(**OFF)
     assert "docker" not in (project / "Makefile").read_text()
     assert run(["make", "-n", "docker-build"], project).returncode != 0
     mypy_strict(project)
@@ -302,7 +302,7 @@ def test_cruft_creates_checks_and_updates_a_project(tmp_path: Path) -> None:
         [cruft, "create", "--no-input", "--output-dir", "out", str(template)], tmp_path
     )
     assert created.returncode == 0, created.stdout + created.stderr
-    project = tmp_path / "out" / "inventory-service"
+    project = tmp_path / "out" / PROJECT_SLUG
     dotenv = (project / ".env").read_text()
     assert run([cruft, "check"], project).returncode == 0
 

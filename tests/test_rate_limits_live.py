@@ -8,9 +8,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers import LiveServer, fetch, served_by_gunicorn
+from support.http_client import fetch
+from support.live_server import LiveServer
+from support.serving import served_by_gunicorn
 
-PACKAGE = "inventory_service"  # the default bake's package
 LIMIT = 10
 # gunicorn's own access log, with the pid of the worker that served each request.
 WORKER_LOG = ["--access-logfile", "-", "--access-logformat", "worker=%(p)s %(s)s"]
@@ -26,7 +27,7 @@ def test_two_workers_share_one_limit(project: Path, live_server: LiveServer) -> 
         return fetch(app.url, "GET", "/api/items").status
 
     with served_by_gunicorn(
-        project, PACKAGE, *WORKER_LOG, MONGODB_URI=uri, RATE_LIMITS=f"{LIMIT}/hour"
+        project, *WORKER_LOG, MONGODB_URI=uri, RATE_LIMITS=f"{LIMIT}/hour"
     ) as app:
         # Batches of concurrent requests, each on its own connection, until both
         # workers have answered and the budget is well past spent.

@@ -1,13 +1,23 @@
 from __future__ import annotations
 
+import json
 from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
+from flask.ctx import AppContext
 from flask.testing import FlaskClient
 from outage import OUTAGE_ERRORS, DownClient
 from pymongo.errors import AutoReconnect, ConnectionFailure, DuplicateKeyError
+from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.test import TestResponse
+
+from {{ cookiecutter.package_name }}.errors import (
+    MAX_DETAIL_CHARS,
+    MAX_DETAILS,
+    cap_details,
+    error_response,
+)
 
 
 def assert_error_shape(response: TestResponse, status: int) -> dict[str, Any]:
@@ -100,3 +110,72 @@ def test_every_database_route_is_a_503_while_the_database_is_down(
     assert response.headers["Retry-After"] == str(
         offline_app.config["RETRY_AFTER_SECONDS"]
     )
+
+
+def test_60000_unknown_keys_give_a_small_error(client: FlaskClient) -> None:
+    body = {f"k{number}": 0 for number in range(60_000)}  # 0.7 MB, under the limit
+    response = client.post(
+        "/api/items", data=json.dumps(body), content_type="application/json"
+    )
+    error = assert_error_shape(response, 422)
+    assert len(response.data) < 40_000
+    assert len(error["details"]) == MAX_DETAILS
+    # Every unknown key, and the missing name, is a problem.
+    assert error["details_omitted"] == 60_001 - MAX_DETAILS
+
+
+def test_details_that_fit_are_sent_whole(app_context: AppContext) -> None:
+    details = {f"field{number}": "is wrong" for number in range(MAX_DETAILS)}
+    error = error_response(422, "Invalid.", details=details).get_json()["error"]
+    assert error["details"] == details
+    assert "details_omitted" not in error
+
+
+@pytest.mark.parametrize(
+    ("details", "kept", "omitted"),
+    [
+        ({"a": "b"}, {"a": "b"}, 0),
+        ({"k" * 10_000: "v"}, {"k" * (MAX_DETAIL_CHARS - 1) + "\u2026": "v"}, 0),
+        ({"a": "v" * 10_000}, {"a": "v" * (MAX_DETAIL_CHARS - 1) + "\u2026"}, 0),
+        # Keys that coincide once shortened are dropped, and counted.
+        ({"k" * 600 + "1": 1, "k" * 600 + "2": 2}, None, 1),
+        (list(range(MAX_DETAILS + 7)), list(range(MAX_DETAILS)), 7),
+        (("x",) * (MAX_DETAILS * 3), ["x"] * MAX_DETAILS, MAX_DETAILS * 2),
+        ("t" * 10_000, "t" * (MAX_DETAIL_CHARS - 1) + "\u2026", 0),
+        (12, 12, 0),
+    ],
+)
+def test_cap_details(
+    app_context: AppContext, details: Any, kept: Any, omitted: int
+) -> None:
+    capped, left_out = cap_details(details)
+    if kept is not None:
+        assert capped == kept
+    assert left_out == omitted
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"nested": ["deep"] * 10_000},
+        [{"loc": ["x"] * 1000, "msg": "m" * 1000}],
+        "\x00" * 1000,  # six characters each as JSON
+    ],
+)
+def test_each_detail_is_bounded_in_size(app_context: AppContext, value: Any) -> None:
+    capped, _ = cap_details({"field": value, "other": value})
+    assert len(json.dumps(capped)) < 20 * MAX_DETAIL_CHARS
+
+
+def test_an_http_error_with_many_details_is_capped(
+    app: Flask, client: FlaskClient
+) -> None:
+    @app.get("/many")
+    def many() -> NoReturn:
+        error = UnprocessableEntity("Too many.")
+        error.details = {str(number): "bad" for number in range(1000)}  # type: ignore[attr-defined]
+        raise error
+
+    error = assert_error_shape(client.get("/many"), 422)
+    assert len(error["details"]) == MAX_DETAILS
+    assert error["details_omitted"] == 1000 - MAX_DETAILS

@@ -33,11 +33,13 @@ from . import (
 {%- endif %}
     openapi,
     rate_limits,
+    response_headers,
 )
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
 from .logs import configure_logging
+from .request_limits import Request
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -46,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_logging(settings["LOG_LEVEL"])
 
     app = Flask(__name__)
+    app.request_class = Request  # bodies over the size limit: 413, even chunked
     app.config.from_mapping(settings)
     app.json = MongoJSONProvider(app)
     # Converters must exist before any route that uses them is registered.
@@ -64,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # After the limiter, so refused credentials still count against an address.
     auth.init_app(app)
 {%- endif %}
+    response_headers.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)

@@ -20,10 +20,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from dns.exception import DNSException
 from flask import Flask, abort, current_app
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import ConfigurationError, ConnectionFailure
 
 from . import indexes
 
@@ -105,7 +107,25 @@ def connect(uri: str, options: Mapping[str, Any]) -> MongoClient[Document]:
         host = "mongodb://" + uri.removeprefix(IN_MEMORY_SCHEME)
         client: MongoClient[Document] = mongomock.MongoClient(host, **common)
         return client
-    return MongoClient(uri, **common, **options)
+    try:
+        return MongoClient(uri, **common, **options)
+    except ConfigurationError as error:
+        if isinstance(error.__cause__, DNSException | OSError):
+            raise DnsLookupFailed(error) from error
+        raise
+
+
+class DnsLookupFailed(ConnectionFailure):
+    """A mongodb+srv:// URI could not be resolved: an outage, not a bad setting.
+
+    pymongo resolves the URI's SRV and TXT records when the client is made and
+    reports a failed lookup as ConfigurationError. As a ConnectionFailure it gets
+    the outage's answer (503 with Retry-After); no client is kept, so the next
+    request resolves again and the service recovers when DNS does.
+    """
+
+    def __init__(self, error: ConfigurationError) -> None:
+        super().__init__(f"DNS lookup for MONGODB_URI failed: {error}")
 
 
 def _naive_utc_now() -> datetime:

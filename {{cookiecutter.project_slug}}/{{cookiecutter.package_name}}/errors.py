@@ -5,11 +5,17 @@ A client always gets JSON it can parse, never an HTML page or a stack trace::
     {"error": {"status": 404, "code": "not_found", "message": "..."}}
 
 ``details`` is added when there is more to say, such as which fields were invalid.
+It is capped (``cap_details``): a body with 60,000 unknown keys must not be
+answered with megabytes of error, so a client sees the first MAX_DETAILS
+entries, each shortened to MAX_DETAIL_CHARS, and ``details_omitted`` says how
+many entries were left out.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from itertools import islice
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify
@@ -18,6 +24,41 @@ from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
+
+MAX_DETAILS = 50
+MAX_DETAIL_CHARS = 500  # one entry's key, and its value as JSON
+
+
+def cap_details(details: Any) -> tuple[Any, int]:
+    """``details`` bounded in entries and size, and how many entries were dropped.
+
+    A mapping or a list keeps its first MAX_DETAILS entries; a value whose JSON
+    is longer than MAX_DETAIL_CHARS becomes its shortened text. Keys that
+    coincide once shortened count as dropped.
+    """
+    if isinstance(details, Mapping):
+        entries = {
+            _clip(str(key)): _bounded(value)
+            for key, value in islice(details.items(), MAX_DETAILS)
+        }
+        return entries, len(details) - len(entries)
+    if isinstance(details, list | tuple):
+        items = [_bounded(value) for value in details[:MAX_DETAILS]]
+        return items, len(details) - len(items)
+    return _bounded(details), 0
+
+
+def _bounded(value: Any) -> Any:
+    text = current_app.json.dumps(value)
+    if len(text) <= MAX_DETAIL_CHARS:
+        return value
+    return _clip(value if isinstance(value, str) else text)
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_DETAIL_CHARS:
+        return text
+    return text[: MAX_DETAIL_CHARS - 1] + "\u2026"
 
 
 def error_response(
@@ -31,7 +72,9 @@ def error_response(
         "message": message,
     }
     if details:
-        error["details"] = details
+        error["details"], omitted = cap_details(details)
+        if omitted:
+            error["details_omitted"] = omitted
     response = jsonify(error=error)
     response.status_code = status
     return response

@@ -31,18 +31,20 @@ from gridfs.errors import CorruptGridFile
 from gridfs.grid_file import GridIn, GridOut
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import PyMongoError
+from werkzeug.datastructures import ContentRange
 from werkzeug.exceptions import BadRequest, NotFound
-from werkzeug.http import parse_options_header
 
 from . import names
+from .conditional import select
 from .db import get_db
+from .media_types import clean_media_type
 
 BUCKET = "fs"
 CHUNK_SIZE = 255 * 1024
 CHUNKS_PER_QUERY = 4  # at most 1 MiB of a file in memory while it is served
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 FILENAME_MAX = 255
-MIME_TYPE = re.compile(r"[\w!#$&^.+-]+/[\w!#$&^.+-]+")
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,13 @@ def _bounded(name: str) -> str:
 def content_type_for(filename: str, declared: str | None) -> str:
     """The client's content type if it is one, else a guess from the name.
 
-    Never ``text/html`` by accident: an unknown name is ``application/octet-stream``.
+    Only what a header can carry is kept (``clean_media_type``), so the file
+    can always be sent back. Never ``text/html`` by accident: an unknown name
+    is ``application/octet-stream``.
     """
-    if declared:
-        mimetype, _ = parse_options_header(declared)
-        if MIME_TYPE.fullmatch(mimetype) and declared.isprintable():
-            return declared.strip()
+    cleaned = clean_media_type(declared)
+    if cleaned:
+        return cleaned
     guessed, _ = mimetypes.guess_type(filename, strict=False)
     return guessed or DEFAULT_CONTENT_TYPE
 
@@ -188,8 +191,8 @@ class ChunkReader:
     chunks at a time by their number ``n`` (the ``files_id, n`` index answers
     it), so memory stays bounded whatever the server does, and a seek (a Range
     request) starts at the right chunk. ``read`` returns at most one chunk;
-    iterating yields the chunks from the current position, which is what a WSGI
-    server sends (Werkzeug seeks it first to answer a Range request).
+    iterating yields the chunks from the current position up to ``end``, which
+    is what a WSGI server sends (``send_file`` narrows both for a Range request).
     """
 
     def __init__(self, grid_out: GridOut) -> None:
@@ -197,6 +200,7 @@ class ChunkReader:
         self.length: int = grid_out.length
         self.chunk_size: int = grid_out.chunk_size
         self.position = 0
+        self.end = self.length  # reading stops here (the end of a byte range)
         self._chunks = get_db()[f"{BUCKET}.chunks"]
         self._window: dict[int, bytes] = {}
 
@@ -221,10 +225,10 @@ class ChunkReader:
         return self.position
 
     def read(self, size: int = -1) -> bytes:
-        if self.position >= self.length:
+        if self.position >= self.end:
             return b""
         number, offset = divmod(self.position, self.chunk_size)
-        data = self._chunk(number)[offset:]
+        data = self._chunk(number)[offset : offset + self.end - self.position]
         if 0 <= size < len(data):
             data = data[:size]
         self.position += len(data)
@@ -248,14 +252,17 @@ def content_disposition(filename: str, *, as_attachment: bool) -> str:
 
     Old clients read the quoted ASCII fallback; every current browser prefers
     the UTF-8 ``filename*``, so ``Übersicht.pdf`` is saved under its own name.
+    Whatever the stored name holds (control characters, a length no upload
+    would be given), the header is printable ASCII of bounded length.
     """
     kind = "attachment" if as_attachment else "inline"
+    filename = filename[:FILENAME_MAX]
     ascii_name = unicodedata.normalize("NFKD", filename)
-    ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii")
+    ascii_name = "".join(c for c in ascii_name if " " <= c <= "~")
     ascii_name = ascii_name.replace("\\", "_").replace('"', "_") or "file"
     header = f'{kind}; filename="{ascii_name}"'
     if ascii_name != filename:
-        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+        header += f"; filename*=UTF-8''{quote(filename, safe='', errors='replace')}"
     return header
 
 
@@ -265,33 +272,47 @@ def send_file(
     """Stream a stored file with the headers that make caching and resuming work.
 
     The body is read a chunk at a time as the server sends it (``ChunkReader``).
-    Werkzeug's ``make_conditional`` answers ``If-None-Match``/``If-Modified-Since``
-    with 304 and ``Range`` with 206 (seeking inside GridFS) or 416. Content has
-    its stored type, ``nosniff`` and a sandboxing CSP, so an uploaded HTML page
-    cannot run scripts on this site. ``max_age`` defaults to FILES_CACHE_SECONDS.
+    ``conditional.select`` decides between 200, 206 (a seek inside GridFS),
+    304, 412 and 416 before anything is read. Content has its stored type,
+    ``nosniff`` and a sandboxing CSP, so an uploaded HTML page cannot run
+    scripts on this site. ``max_age`` defaults to FILES_CACHE_SECONDS.
+
+    Every stored value that becomes a header is checked again here, so a file
+    stored before these rules, or by another program, still downloads.
     """
     metadata = grid_out.metadata or {}
+    etag = metadata.get("sha256")
+    if not isinstance(etag, str) or not SHA256_HEX.fullmatch(etag):
+        etag = None
+    # A GridFS file never changes, so the moment its id was made serves.
+    made = grid_out._id.generation_time if isinstance(grid_out._id, ObjectId) else None
+    selection = select(request, etag=etag, last_modified=made, length=grid_out.length)
+    reader = ChunkReader(grid_out)
+    content_type = clean_media_type(metadata.get("contentType"))
+    filename = grid_out.filename if isinstance(grid_out.filename, str) else None
     response = Response(
-        ChunkReader(grid_out),
-        content_type=metadata.get("contentType", DEFAULT_CONTENT_TYPE),
+        reader,
+        status=selection.status,
+        content_type=content_type or DEFAULT_CONTENT_TYPE,
         direct_passthrough=True,
     )
-    response.content_length = grid_out.length
+    response.content_length = selection.stop - selection.start
+    if selection.status == 206:
+        reader.seek(selection.start)
+        reader.end = selection.stop
+        response.content_range = ContentRange(
+            "bytes", selection.start, selection.stop, grid_out.length
+        )
+    response.accept_ranges = "bytes"
     response.headers["Content-Disposition"] = content_disposition(
-        grid_out.filename or "file", as_attachment=as_attachment
+        filename or "file", as_attachment=as_attachment
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
-    if "sha256" in metadata:
-        response.set_etag(metadata["sha256"])
-    if isinstance(grid_out._id, ObjectId):
-        # A GridFS file never changes, so the moment its id was made serves.
-        response.last_modified = grid_out._id.generation_time
+    if etag:
+        response.set_etag(etag)
+    response.last_modified = made
     if max_age is None:
         max_age = current_app.config["FILES_CACHE_SECONDS"]
     response.cache_control.max_age = max_age
-    # Changes the response in place: 304, 206 with a slice, or 416.
-    response.make_conditional(
-        request.environ, accept_ranges=True, complete_length=grid_out.length
-    )
     return response

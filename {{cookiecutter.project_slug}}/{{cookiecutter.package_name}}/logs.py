@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from .redaction import RedactingFormatter
+
 FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 HANDLER_NAME = "stdout"
 
@@ -19,7 +21,8 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(sys.stdout)
         self.set_name(HANDLER_NAME)
-        self.setFormatter(logging.Formatter(FORMAT))
+        # Credentials in a MongoDB URI never reach a log line, tracebacks included.
+        self.setFormatter(RedactingFormatter(FORMAT))
 
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stdout
