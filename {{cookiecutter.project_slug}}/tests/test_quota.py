@@ -45,6 +45,15 @@ def test_uploads_count_against_the_quota_until_it_is_full(make_app: AppFactory) 
 
 
 @pytest.mark.parametrize("size", [3 * SIZE + 1, 10 * SIZE])
+def test_an_empty_file_fits_even_a_full_quota(make_app: AppFactory) -> None:
+    app = make_app(FILES_QUOTA_BYTES=SIZE)
+    client = app.test_client()
+    assert upload(client).status_code == 201
+    assert upload(client, size=0).status_code == 201
+    assert used(app) == SIZE
+
+
+@pytest.mark.parametrize("size", [3 * SIZE + 1, 10 * SIZE])
 def test_one_file_over_the_whole_quota_is_refused(
     make_app: AppFactory, size: int
 ) -> None:

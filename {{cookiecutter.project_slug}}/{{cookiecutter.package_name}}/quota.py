@@ -38,7 +38,7 @@ def reserve(owner: str, size: int) -> None:
     reserved = counters.update_one(
         {"_id": owner, "used": {"$lte": limit - size}}, {"$inc": {"used": size}}
     )
-    if reserved.modified_count != 1:
+    if reserved.matched_count != 1:  # matched, not modified: a 0-byte file counts
         raise QuotaExceeded(
             f"Storing this file would take you over your {limit}-byte quota; "
             "delete some files first."
