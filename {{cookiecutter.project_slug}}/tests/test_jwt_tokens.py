@@ -202,3 +202,19 @@ def test_production_needs_the_provider_settings(make_app: Any, name: str) -> Non
 def test_the_jwks_url_must_be_http(make_app: Any, url: str) -> None:
     with pytest.raises(ConfigError, match="JWT_JWKS_URL"):
         make_app(JWT_JWKS_URL=url)
+
+
+def test_concurrent_first_requests_wait_for_the_first_fetch(app: Flask) -> None:
+    statuses: list[int] = []
+    start = threading.Barrier(6)
+
+    def call() -> None:
+        start.wait()
+        statuses.append(status(app, token("writer")))
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert statuses == [200] * 6

@@ -60,7 +60,9 @@ class KeySet:
             if now - self.fetched_at > self.lifespan:
                 self._refresh(wait=False)  # someone else refreshing: use what we have
             return known
-        if now - self.tried_at >= COOLDOWN_SECONDS:
+        # Ask the provider unless it was asked moments ago; if a fetch is under
+        # way (the first one, say), wait for its answer rather than refuse.
+        if now - self.tried_at >= COOLDOWN_SECONDS or self._refreshing.locked():
             self._refresh(wait=True)
         known = self.keys.get(kid)
         if known is None and self.failed:
