@@ -123,6 +123,7 @@ def test_an_answer_cookiecutter_cannot_refuse_is_refused_by_the_hook(
         python_version="3.11",
         include_files=True,
         docker=True,
+        auth="api_key",
         ci="github",
     )
     answers[field] = value
@@ -186,6 +187,7 @@ def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
         "include_files": True,
         "docker": True,
         "ci": "github",
+        "auth": "api_key",
     }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     for _ in range(2):
@@ -213,6 +215,7 @@ def test_post_gen_removes_what_options_turn_off_and_can_run_again(
         "include_files": False,
         "docker": False,
         "ci": "none",
+        "auth": "none",
     }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     for _ in range(2):
@@ -287,6 +290,7 @@ def test_post_gen_creates_dotenv_private_in_the_same_call(
         "include_files": True,
         "docker": True,
         "ci": "github",
+        "auth": "api_key",
     }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     result = run([sys.executable, "-c", SPY, str(rendered)], target)

@@ -33,7 +33,7 @@ SCHEME = "bearerAuth"
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 DOCS_PATHS = frozenset({"/openapi.json", "/docs"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CHALLENGE = 'Bearer realm="{{ cookiecutter.project_slug }}"'
+CHALLENGE = "Bearer"  # RFC 6750; a realm would only repeat the host
 # Where the credential module (api_keys.py or jwt_tokens.py) puts its verifier.
 IDENTIFY = "auth.identify"
 CALLER, FAILURE = "auth.caller", "auth.failure"  # keys in the request's environ
