@@ -6,6 +6,7 @@ settings and secret and is never rewritten. It runs no git or network commands;
 what to do with the project is the user's choice.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -45,7 +46,16 @@ OPTIONAL = {
         "mongo-init",
     ],
     "ci": [".github"],
+    "auth": [
+        "{package}/auth.py",
+        "tests/test_auth.py",
+        "tests/credentials.py",
+    ],
+    "api_key": ["{package}/api_keys.py", "tests/test_api_keys.py"],
+    "jwt": ["{package}/jwt_tokens.py", "tests/test_jwt_tokens.py", "tests/jwks.py"],
+    "quota": ["{package}/quota.py", "tests/test_quota.py"],
 }
+API_KEYS_LINE = re.compile(r"^API_KEYS=.*$", re.MULTILINE)
 
 
 def remove_unwanted(project: Path, answers: dict) -> None:
@@ -54,6 +64,10 @@ def remove_unwanted(project: Path, answers: dict) -> None:
         "include_files": answers["include_files"] is True,
         "docker": answers["docker"] is True,
         "ci": answers["ci"] != "none",
+        "auth": answers["auth"] != "none",
+        "api_key": answers["auth"] == "api_key",
+        "jwt": answers["auth"] == "jwt",
+        "quota": answers["auth"] != "none" and answers["include_files"] is True,
     }
     for option, paths in OPTIONAL.items():
         if wanted[option]:
@@ -66,17 +80,27 @@ def remove_unwanted(project: Path, answers: dict) -> None:
                 path.unlink(missing_ok=True)
 
 
-def write_dotenv(project: Path) -> bool:
+def development_key(package: str) -> tuple[str, str]:
+    """A new development API key and its ``API_KEYS`` entry (api_keys.py's format)."""
+    key = package.replace("_", "")[:8] + "_" + secrets.token_urlsafe(32)
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return key, f"API_KEYS=dev:read+write+admin:{digest}"
+
+
+def write_dotenv(project: Path, api_keys: str = "") -> bool:
     """Copy .env.example to .env with a new random SECRET_KEY; False if .env exists.
 
     The file is created with mode 0600 in the same call that creates it (O_EXCL:
     never over an existing file), so the secret is never readable by others, not
-    even for the moment between writing and a chmod.
+    even for the moment between writing and a chmod. ``api_keys`` replaces the
+    ``API_KEYS=`` line.
     """
     example = (project / ".env.example").read_text(encoding="utf-8")
     secret = f"SECRET_KEY={secrets.token_urlsafe(48)}"
     text = SECRET_LINE.sub(lambda _: secret, example, count=1)
     text = PASSWORD_LINE.sub(lambda m: f"{m[1]}={secrets.token_urlsafe(32)}", text)
+    if api_keys:
+        text = API_KEYS_LINE.sub(lambda _: api_keys, text, count=1)
     try:
         fd = os.open(project / ".env", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -89,11 +113,19 @@ def write_dotenv(project: Path) -> bool:
 def main() -> None:
     project = Path.cwd()
     remove_unwanted(project, ANSWERS)
-    created = write_dotenv(project)
     package = ANSWERS["package_name"]
+    key, entry = development_key(package)
+    api_key = ANSWERS["auth"] == "api_key"
+    created = write_dotenv(project, entry if api_key else "")
     print(f"\nCreated {project}")
     if created:
         print("Wrote .env with a fresh SECRET_KEY (git ignores it).")
+    if created and api_key:
+        print(
+            "Development API key (shown once; .env keeps only its hash):\n"
+            f"  {key}\n"
+            f'  curl -H "Authorization: Bearer {key}" http://127.0.0.1:5000/api/items'
+        )
     print(
         "\nNext steps:\n"
         f"  cd {ANSWERS['project_slug']}\n"
