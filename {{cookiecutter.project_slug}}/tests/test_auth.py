@@ -59,14 +59,36 @@ def test_probes_are_open(client: FlaskClient) -> None:
     assert client.get("/readyz", headers=ANONYMOUS).status_code == 200
 
 
-def test_the_document_is_open_by_default_and_closed_by_a_setting(
-    make_app: Any,
+# The document and everything the docs page loads (a browser sends no key).
+DOCS = ["/openapi.json", "/docs", "/docs/init.js", "/docs/assets/swagger-ui.css"]
+
+
+def status_of(client: FlaskClient, path: str, headers: dict[str, str]) -> int:
+    """The status of a GET, its (possibly file-backed) body closed."""
+    with client.get(path, headers=headers) as response:
+        return response.status_code
+
+
+@pytest.mark.parametrize("path", DOCS)
+def test_the_docs_are_open_by_default_and_closed_by_a_setting(
+    make_app: Any, path: str
 ) -> None:
     open_app = make_app().test_client()
-    assert open_app.get("/openapi.json", headers=ANONYMOUS).status_code == 200
+    assert status_of(open_app, path, ANONYMOUS) == 200
     closed = make_app(AUTH_DOCS_PUBLIC="false").test_client()
-    assert_unauthorized(closed.get("/openapi.json", headers=ANONYMOUS))
-    assert closed.get("/openapi.json", headers=bearer("reader")).status_code == 200
+    assert_unauthorized(closed.get(path, headers=ANONYMOUS))
+    assert status_of(closed, path, bearer("reader")) == 200
+
+
+def test_metrics_answer_to_their_own_token_not_to_a_credential(make_app: Any) -> None:
+    """A scraper holds the metrics token, not an API credential."""
+    scraper = make_app(METRICS_TOKEN="scrape-token-7f3a").test_client()
+    scrape_token = {"Authorization": "Bearer scrape-token-7f3a"}
+    scraped = scraper.get("/metrics", headers=scrape_token)
+    assert scraped.status_code == 200
+    assert b"http_requests_total" in scraped.data
+    assert scraper.get("/metrics", headers=ANONYMOUS).status_code == 401
+    assert scraper.get("/metrics", headers=bearer("admin")).status_code == 401
 
 
 def test_a_reader_reads_but_cannot_write(

@@ -157,9 +157,18 @@ NOT_IMPORTED = textwrap.dedent(
     """
     import sys
     from {{ cookiecutter.package_name }} import create_app
+{%- if cookiecutter.auth != "none" %}
+    from {{ cookiecutter.package_name }}.auth import IDENTIFY, Caller
+{%- endif %}
 
     app = create_app({"APP_ENV": "testing", "MONGODB_URI": "mongomock://localhost/t"})
     client = app.test_client()
+{%- if cookiecutter.auth != "none" %}
+    # Any bearer token is a reader and writer here: auth is not what this checks.
+    caller = Caller("tracer", frozenset({"read", "write"}))
+    app.extensions[IDENTIFY] = lambda token: caller
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer any"
+{%- endif %}
     assert client.post("/api/items", json={"name": "x"}).status_code == 201
     assert client.get("/api/items").status_code == 200
     loaded = sorted(name for name in sys.modules if name.startswith("opentelemetry"))

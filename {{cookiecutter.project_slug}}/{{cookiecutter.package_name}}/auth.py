@@ -1,8 +1,9 @@
 """Who is calling, and what they may do: credentials, scopes and ownership.
 
-Every route but the probes, ``/metrics`` (guarded by its own token or port) and
-the API document and docs page (unless ``AUTH_DOCS_PUBLIC`` is off) needs a bearer credential: reads (GET, HEAD) the ``read`` scope, anything
-else ``write``. No credential, or one that does not verify: 401 with
+Every route needs a bearer credential but the probes, ``/metrics`` (guarded by
+its own token or port) and, unless ``AUTH_DOCS_PUBLIC`` is off, the API document
+and docs page. Reads (GET, HEAD) need the ``read`` scope, anything else
+``write``. No credential, or one that does not verify: 401 with
 ``WWW-Authenticate: Bearer``. A good credential without the scope: 403.
 Objects remember who created them (``created_by``); changing or deleting another
 caller's object needs ``admin``, so one leaked write key cannot wipe everyone's data.
