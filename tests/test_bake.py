@@ -152,8 +152,11 @@ OPTION_TRACES = {
     ),
     "ci": re.compile(r"\.github|GitHub Actions|workflow|Continuous integration"),
     "docker": re.compile(r"docker|\bcompose\b", re.IGNORECASE),
+    # Not "Bearer" or "WWW-Authenticate" alone: METRICS_TOKEN, in every bake, uses
+    # them for /metrics.
     "auth": re.compile(
-        r"api_key|API_KEYS|AUTH_|JWT|Bearer|WWW-Authenticate|created_by|scope",
+        r"api_key|API_KEYS|AUTH_|JWT|jwks|bearerAuth|Bearer <(credential|key)>"
+        r"|\$KEY\b|\$TOKEN\b|created_by|\bscopes?\b(?!=)|from credentials import",
         re.IGNORECASE,
     ),
 }
