@@ -1,4 +1,5 @@
-"""Finish a fresh project: drop the pieces not asked for, write a private ``.env``.
+"""Finish a fresh project: drop the pieces not asked for, put the dependency locks
+for its answers in place, write a private ``.env``.
 
 cruft runs this hook again on every template update, so it must be idempotent: a
 file already removed stays removed, and an existing ``.env`` holds the user's
@@ -56,6 +57,10 @@ OPTIONAL = {
     "quota": ["{package}/quota.py", "tests/test_quota.py"],
 }
 API_KEYS_LINE = re.compile(r"^API_KEYS=.*$", re.MULTILINE)
+# One pair of locks per Python floor and dependency set, as uv wrote them
+# (tests/lock.py); the pair for this project's answers goes to its root.
+LOCKS_DIR = ".locks"
+LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
 
 
 def remove_unwanted(project: Path, answers: dict) -> None:
@@ -78,6 +83,25 @@ def remove_unwanted(project: Path, answers: dict) -> None:
                 shutil.rmtree(path)
             else:
                 path.unlink(missing_ok=True)
+
+
+def lock_variant(answers: dict) -> str:
+    """The locks' directory for these answers: the answers that change what uv
+    resolves are the oldest Python and auth=jwt (PyJWT)."""
+    jwt = "-jwt" if answers["auth"] == "jwt" else ""
+    return f"python{answers['python_version']}{jwt}"
+
+
+def place_locks(project: Path, answers: dict) -> None:
+    """Move this project's pair of locks to its root and drop the others (on a
+    re-run the directory is gone and the locks in place are the user's)."""
+    locks = project / LOCKS_DIR
+    if not locks.is_dir():
+        return
+    chosen = locks / lock_variant(answers)
+    for name in LOCK_FILES:
+        shutil.copyfile(chosen / name, project / name)
+    shutil.rmtree(locks)
 
 
 def development_key(package: str) -> tuple[str, str]:
@@ -113,6 +137,7 @@ def write_dotenv(project: Path, api_keys: str = "") -> bool:
 def main() -> None:
     project = Path.cwd()
     remove_unwanted(project, ANSWERS)
+    place_locks(project, ANSWERS)
     package = ANSWERS["package_name"]
     key, entry = development_key(package)
     api_key = ANSWERS["auth"] == "api_key"

@@ -190,6 +190,7 @@ POST_GEN_ANSWERS = {
     "docker": True,
     "ci": "github",
     "auth": "api_key",
+    "python_version": "3.11",
 }
 
 
