@@ -11,6 +11,9 @@ import threading
 from typing import Any
 
 import pytest
+{%- if cookiecutter.auth != "none" %}
+from credentials import ANONYMOUS, bearer
+{%- endif %}
 from flask import Flask
 from flask.testing import FlaskClient
 from pymongo import MongoClient
@@ -317,3 +320,49 @@ def test_flask_db_upgrade_says_it_and_logs_a_warning_when_unavailable(
     [line] = [out for out in lines if out.startswith("transactions: ")]
     if "available (" not in line:  # mongomock, or a standalone server
         assert line in caplog.text
+{%- if cookiecutter.auth != "none" %}
+
+
+# Who may transfer: a transfer changes both items, so PATCH's rules hold for
+# each (the write scope; the caller's own items unless it is admin).
+
+
+def make_as(client: FlaskClient, caller: str, name: str, quantity: int) -> str:
+    body = {"name": name, "quantity": quantity}
+    response = client.post("/api/items", json=body, headers=bearer(caller))
+    assert response.status_code == 201, response.get_json()
+    identifier: str = response.get_json()["id"]
+    return identifier
+
+
+@pytest.mark.parametrize("theirs_is", ["source", "target"])
+def test_another_callers_item_is_a_403_and_nothing_moves(
+    client: FlaskClient, theirs_is: str
+) -> None:
+    mine, theirs = make(client, "Mine", 5), make_as(client, "other", "Theirs", 5)
+    source, target = (theirs, mine) if theirs_is == "source" else (mine, theirs)
+    body = {"source": source, "target": target, "quantity": 2}
+    response = client.post(URL, json=body)
+    assert response.status_code == 403, response.get_json()
+    assert "another caller" in response.get_json()["error"]["message"]
+    assert (quantity(client, mine), quantity(client, theirs)) == (5, 5)
+
+
+def test_an_admin_may_move_quantity_between_anyones_items(client: FlaskClient) -> None:
+    a, b = make(client, "A", 5), make_as(client, "other", "B", 5)
+    body = {"source": a, "target": b, "quantity": 2}
+    response = client.post(URL, json=body, headers=bearer("admin"))
+    assert response.status_code == 200, response.get_json()
+    assert (quantity(client, a), quantity(client, b)) == (3, 7)
+
+
+@pytest.mark.parametrize(("caller", "status"), [("reader", 403), ("", 401)])
+def test_a_transfer_needs_the_write_scope(
+    client: FlaskClient, caller: str, status: int
+) -> None:
+    a, b = make(client, "A", 5), make(client, "B", 0)
+    body = {"source": a, "target": b, "quantity": 1}
+    headers = bearer(caller) if caller else ANONYMOUS
+    assert client.post(URL, json=body, headers=headers).status_code == status
+    assert (quantity(client, a), quantity(client, b)) == (5, 0)
+{%- endif %}

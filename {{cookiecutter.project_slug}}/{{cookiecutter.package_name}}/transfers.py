@@ -5,6 +5,13 @@
 does, and neither ever goes below zero or above the largest 64-bit integer,
 however many transfers run at once. The conditions sit in the updates' filters,
 so the database checks them in the same step that writes.
+{%- if cookiecutter.auth != "none" %}
+
+A transfer changes both items, so it follows PATCH's rules for each: the
+``write`` scope, and both items the caller's own unless the caller is ``admin``
+(403 otherwise, and nothing moves). The ownership condition sits in the same
+filters.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -16,8 +23,11 @@ from flask import Blueprint, Response, jsonify
 from pydantic import Field
 from pymongo import ReturnDocument
 from pymongo.client_session import ClientSession
-from werkzeug.exceptions import Conflict, NotFound
+from werkzeug.exceptions import Conflict, HTTPException, NotFound
 
+{% if cookiecutter.auth != "none" -%}
+from .auth import not_yours, owned
+{% endif -%}
 from .db import get_db
 from .errors import error_response
 from .openapi import operation
@@ -28,6 +38,7 @@ bp = Blueprint("transfers", __name__, url_prefix="/api/items")
 
 Id = Annotated[str, Field(pattern=OBJECT_ID)]
 OVERFLOW = "The target item's quantity would exceed the largest integer."
+CHANGED = "The target item changed during the transfer; try again."
 
 
 class Transfer(Model):
@@ -51,6 +62,24 @@ class TransferOut(Model):
     quantity: int
 
 
+def refusal(
+    item_id: ObjectId, role: str, session: ClientSession | None
+) -> HTTPException | None:
+    """Why an update of ``item_id`` matched nothing, if not its quantity.
+
+    No such item: 404{% if cookiecutter.auth != "none" %}; another caller's: 403{% endif %}; the item is there{% if cookiecutter.auth != "none" %} and
+    the caller's{% endif %}: None (its quantity was in the way).
+    """
+    items = get_db().items
+    if items.find_one({"_id": item_id}, {"_id": 1}, session=session) is None:
+        return NotFound(f"No {role} item with that id.")
+{%- if cookiecutter.auth != "none" %}
+    if items.find_one(owned({"_id": item_id}), {"_id": 1}, session=session) is None:
+        return not_yours("item")
+{%- endif %}
+    return None
+
+
 def move(
     source: ObjectId, target: ObjectId, quantity: int, session: ClientSession | None
 ) -> dict[str, Any]:
@@ -60,24 +89,24 @@ def move(
     after = ReturnDocument.AFTER
     # The target first: on the in-memory backend (no rollback) nothing may be
     # taken from the source before the whole transfer is known to fit.
-    found = items.find_one({"_id": target}, {"quantity": 1}, session=session)
+    found = items.find_one({{ 'owned({"_id": target})' if cookiecutter.auth != "none" else '{"_id": target}' }}, {"quantity": 1}, session=session)
     if found is None:
-        raise NotFound("No target item with that id.")
+        raise refusal(target, "target", session) or Conflict(CHANGED)
     if found.get("quantity", 0) > INT64_MAX - quantity:
         raise Conflict(OVERFLOW)
     taken = items.find_one_and_update(
-        {"_id": source, "quantity": {"$gte": quantity}},
+        {{ 'owned({"_id": source, "quantity": {"$gte": quantity}})' if cookiecutter.auth != "none" else '{"_id": source, "quantity": {"$gte": quantity}}' }},
         {"$inc": {"quantity": -quantity}, **changes},
         projection={"quantity": 1},
         return_document=after,
         session=session,
     )
     if taken is None:
-        if items.find_one({"_id": source}, {"_id": 1}, session=session) is None:
-            raise NotFound("No source item with that id.")
-        raise Conflict("The source item has less than that quantity.")
+        raise refusal(source, "source", session) or Conflict(
+            "The source item has less than that quantity."
+        )
     given = items.find_one_and_update(
-        {"_id": target, "quantity": {"$lte": INT64_MAX - quantity}},
+        {{ 'owned({"_id": target, "quantity": {"$lte": INT64_MAX - quantity}})' if cookiecutter.auth != "none" else '{"_id": target, "quantity": {"$lte": INT64_MAX - quantity}}' }},
         {"$inc": {"quantity": quantity}, **changes},
         projection={"quantity": 1},
         return_document=after,
