@@ -21,6 +21,8 @@ import mongomock
 import mongomock.gridfs
 from flask import Flask
 
+from support.api_key import ENTRY, HEADERS
+
 DATABASE = "legacy_files"
 # name -> (bytes, content_type given to save_file; None: Flask-PyMongo guesses)
 FILES: dict[str, tuple[bytes, str | None]] = {
@@ -70,13 +72,17 @@ def main(package: str) -> dict[str, Any]:
     db = importlib.import_module(f"{package}.db")
     db.connect = lambda uri, options: shared  # type: ignore[attr-defined]
     app = bake.create_app(
-        {"APP_ENV": "testing", "MONGODB_URI": f"mongomock://localhost/{DATABASE}"}
+        {
+            "APP_ENV": "testing",
+            "MONGODB_URI": f"mongomock://localhost/{DATABASE}",
+            "API_KEYS": ENTRY,  # the default bake wants a key for every read
+        }
     )
     ours, theirs = app.test_client(), legacy.test_client()
     report: dict[str, Any] = {}
     for name, file_id in ids.items():
         document = shared[DATABASE].fs.files.find_one({"_id": file_id})
-        mine = ours.get(f"/api/files/{file_id}")
+        mine = ours.get(f"/api/files/{file_id}", headers=HEADERS)
         entry = {
             "stored": {k: document.get(k) for k in ("contentType", "sha1", "md5")},
             "ours": response_facts(mine),
@@ -84,7 +90,8 @@ def main(package: str) -> dict[str, Any]:
         }
         etag = mine.headers.get("ETag")
         if etag:
-            again = ours.get(f"/api/files/{file_id}", headers={"If-None-Match": etag})
+            conditional = {**HEADERS, "If-None-Match": etag}
+            again = ours.get(f"/api/files/{file_id}", headers=conditional)
             entry["revalidated"] = again.status_code
         report[name] = entry
     return report
