@@ -141,7 +141,10 @@ def measure(
         APP_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
         MONGODB_URI=uri,
+        # Every optional feature off (issue 9): logs and metrics cost what
+        # observability.py measures, on against off.
         LOG_LEVEL="WARNING",
+        METRICS_ENABLED="false",
         BENCH_PACKAGE=package,
     )
     _upgrade_db(project, package, env)

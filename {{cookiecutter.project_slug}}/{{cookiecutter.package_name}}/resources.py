@@ -29,7 +29,7 @@ from pymongo.errors import DuplicateKeyError
 from werkzeug.exceptions import Conflict, NotFound
 
 from . import names
-from .db import Document, get_db
+from .db import Document, get_collection
 from .pagination import keyset_page, page_arguments
 from .validation import ValidationError, parse_body
 
@@ -159,7 +159,7 @@ class Store:
         self.name, self.noun, self.unique = collection, noun, unique
 
     def collection(self) -> Collection[Document]:
-        return get_db()[self.name]
+        return get_collection(self.name)
 
     def to_json(self, document: Document) -> dict[str, Any]:
         """The public form: ``_id`` becomes ``id``; the name's key stays inside."""
