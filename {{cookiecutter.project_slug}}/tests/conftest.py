@@ -37,8 +37,38 @@ from {{ cookiecutter.package_name }}.db import (
     get_client,
     get_db,
 )
+from {{ cookiecutter.package_name }}.logs import configure_logging
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
+
+
+def build_app(**overrides: Any) -> Flask:
+    """A test app, on its own database (not yet set up)."""
+    return create_app(
+        {
+            "APP_ENV": "testing",
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "MONGODB_URI": LIVE_URI or "mongomock://localhost",
+            "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
+            "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
+            **overrides,
+        }
+    )
+
+
+def set_up_database(app: Flask) -> None:
+    """A live database is set up as a deploy does; an in-memory one by itself."""
+    if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
+        with app.app_context(), deploy_database() as database:
+            schema.upgrade(database)
+
+
+def tear_down_database(app: Flask) -> None:
+    """Drop a live database and close the app's client (in-memory data goes too)."""
+    if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
+        with app.app_context():
+            get_client().drop_database(app.config["MONGODB_DB"])
+    close_db(app)
 
 
 @pytest.fixture
@@ -47,33 +77,42 @@ def make_app() -> Iterator[AppFactory]:
     apps: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:
-        config: dict[str, Any] = {
-            "APP_ENV": "testing",
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "MONGODB_URI": LIVE_URI or "mongomock://localhost",
-            "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
-            "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
-            **overrides,
-        }
-        app = create_app(config)
+        app = build_app(**overrides)
         apps.append(app)
-        if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
-            with app.app_context(), deploy_database() as database:
-                schema.upgrade(database)
+        set_up_database(app)
         return app
 
     yield factory
     for app in apps:
-        if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
-            with app.app_context():
-                get_client().drop_database(app.config["MONGODB_DB"])
-        close_db(app)
+        tear_down_database(app)
+
+
+@pytest.fixture(scope="session")
+def default_app() -> Flask:
+    """The app with the default test settings, built once for the whole session.
+
+    Building an app costs milliseconds (Werkzeug compiles every route), most of
+    what setting up a test costs, so the tests that take the defaults share one;
+    ``app`` hands it to each as if it were new.
+    """
+    return build_app()
 
 
 @pytest.fixture
-def app(make_app: AppFactory) -> Flask:
-    """The app under test; pytest-flask's ``client`` fixture uses it."""
-    return make_app()
+def app(default_app: Flask) -> Iterator[Flask]:
+    """The app under test; pytest-flask's ``client`` fixture uses it.
+
+    Each test gets it as a new app would be: a new client on an empty database,
+    logging as the app configures it, and its settings restored afterwards. A
+    test that changes the app in any other way builds its own with ``make_app``.
+    """
+    settings = dict(default_app.config)
+    configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
+    set_up_database(default_app)
+    yield default_app
+    default_app.config.clear()
+    default_app.config.update(settings)
+    tear_down_database(default_app)
 
 
 @pytest.fixture
