@@ -69,6 +69,7 @@ EXPECTED_FILES = [
     "{package}/resources.py",
     "{package}/response_headers.py",
     "{package}/schema.py",
+    "{package}/sessions.py",
     "{package}/tracing.py",
     "{package}/validation.py",
     "tests/conftest.py",
@@ -83,6 +84,7 @@ EXPECTED_FILES = [
     "tests/test_converters.py",
     "tests/test_db.py",
     "tests/test_db_dns.py",
+    "tests/test_db_reuse.py",
     "tests/test_docs.py",
     "tests/test_errors.py",
     "tests/test_files.py",
@@ -103,6 +105,7 @@ EXPECTED_FILES = [
     "tests/test_request_limits.py",
     "tests/test_response_headers.py",
     "tests/test_schema.py",
+    "tests/test_sessions.py",
     "tests/test_tracing.py",
     "tests/test_validation.py",
 ]

@@ -8,7 +8,12 @@ import pytest
 from flask import Flask
 from support import AppFactory
 
-from {{ cookiecutter.package_name }}.db import close_db, get_client, get_collection, get_db
+from {{ cookiecutter.package_name }}.db import (
+    close_db,
+    get_client,
+    get_collection,
+    get_db,
+)
 from {{ cookiecutter.package_name }}.items import store
 
 
