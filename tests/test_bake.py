@@ -227,9 +227,9 @@ def test_generated_dependencies_use_ranges_not_pins(project: Path) -> None:
     assert not [r for r in requirements if "==" in r]
 
 
-def test_default_bake_is_mypy_strict_clean(project: Path) -> None:
+def test_default_bake_is_mypy_strict_clean(project: Path, mypy_cache: Path) -> None:
     """Type hints hold in the package, its tests and gunicorn.conf.py."""
-    mypy_strict(project)
+    mypy_strict(project, mypy_cache)
 
 
 def test_default_bake_tests_pass(project: Path) -> None:

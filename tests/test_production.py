@@ -377,12 +377,12 @@ def test_make_test_live_runs_the_suite_on_a_server(
 
 
 def test_a_bake_without_options_type_checks_and_has_no_docker_target(
-    bake: Bake,
+    bake: Bake, mypy_cache: Path
 ) -> None:
     project = bake(**OFF)
     assert "docker" not in (project / "Makefile").read_text()
     assert run(["make", "-n", "docker-build"], project).returncode != 0
-    mypy_strict(project)
+    mypy_strict(project, mypy_cache)
 
 
 @pytest.mark.slow
