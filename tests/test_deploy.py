@@ -65,7 +65,8 @@ def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
                 app.url, "/readyz", 503, 15, code="schema_not_ready"
             )
             assert reply.body["error"]["details"] == {
-                "items.name_key_unique (name_key: 1) unique": "missing"
+                "items.name_key_unique (name_key: 1) unique": "missing",
+                "rate_limits.expiry (expires_at: 1) expireAfterSeconds": "missing",
             }
             # Not ready, yet serving: reads work and nothing builds indexes. (Each
             # worker's first request after the restart may find its pooled

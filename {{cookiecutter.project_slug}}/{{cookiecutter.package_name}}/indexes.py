@@ -25,6 +25,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     "items": [
         IndexModel([("name_key", ASCENDING)], name="name_key_unique", unique=True)
     ],
+    # Rate-limit counters (rate_limits.py) are deleted once their window is over.
+    "rate_limits": [
+        IndexModel([("expires_at", ASCENDING)], name="expiry", expireAfterSeconds=0)
+    ],
 }
 
 # Options that change what an index does; anything else a server reports (``v``,

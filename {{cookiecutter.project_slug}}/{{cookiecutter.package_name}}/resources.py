@@ -26,9 +26,12 @@ from pydantic import (
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
-from werkzeug.exceptions import Conflict, NotFound
+from werkzeug.exceptions import Conflict, HTTPException, NotFound
 
 from . import names
+{%- if cookiecutter.auth != "none" %}
+from .auth import caller_name, not_yours, owned
+{%- endif %}
 from .db import Document, get_collection
 from .pagination import keyset_page, page_arguments
 from .validation import ValidationError, parse_body
@@ -133,6 +136,10 @@ def stored(model: type[Model]) -> type[Model]:
         id=(Annotated[str, Field(pattern=OBJECT_ID)], ...),
         created_at=(datetime, ...),
         updated_at=(datetime, ...),
+{%- if cookiecutter.auth != "none" %}
+        # Who created it (a key's name or a token's subject); "" for seeded data.
+        created_by=(str, ...),
+{%- endif %}
     )
     return result
 
@@ -175,6 +182,15 @@ class Store:
             fields[f"{self.unique}_key"] = names.key(fields[self.unique])
         return fields
 
+    def stamped(self, model: Model) -> dict[str, Any]:
+        """A new document's fields: the model's, the name's key, the timestamps{% if cookiecutter.auth != "none" %}, who.{% else %}.{% endif %}"""
+        now = datetime.now(UTC)
+        fields = {**model.model_dump(), "created_at": now, "updated_at": now}
+{%- if cookiecutter.auth != "none" %}
+        fields["created_by"] = caller_name()
+{%- endif %}
+        return self.keyed(fields)
+
     def _conflict(self, fields: dict[str, Any]) -> Conflict:
         value = fields.get(self.unique or "", "that unique value")
         return Conflict(f"A {self.noun} named {value!r} already exists.")
@@ -183,10 +199,7 @@ class Store:
         self, model: Model, location: str
     ) -> tuple[Response, int, dict[str, str]]:
         """Insert; 201, the stored document, ``Location`` from endpoint ``location``."""
-        now = datetime.now(UTC)
-        document = self.keyed(
-            {**model.model_dump(), "created_at": now, "updated_at": now}
-        )
+        document = self.stamped(model)
         try:
             document_id = self.collection().insert_one(document).inserted_id
         except DuplicateKeyError:
@@ -210,20 +223,35 @@ class Store:
             raise ValidationError({"body": "must set at least one field"})
         try:
             document = self.collection().find_one_and_update(
-                {"_id": document_id},
+                {{ 'owned({"_id": document_id})' if cookiecutter.auth != "none" else '{"_id": document_id}' }},
                 {"$set": fields, "$currentDate": {"updated_at": True}},
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
             raise self._conflict(fields) from None
         if document is None:
-            raise self.missing(document_id)
+            raise self.refusal(document_id)
         return jsonify(self.to_json(document))
 
     def delete(self, document_id: ObjectId) -> tuple[str, int]:
-        if self.collection().delete_one({"_id": document_id}).deleted_count == 0:
-            raise self.missing(document_id)
+        found = {{ 'owned({"_id": document_id})' if cookiecutter.auth != "none" else '{"_id": document_id}' }}
+        if self.collection().delete_one(found).deleted_count == 0:
+            raise self.refusal(document_id)
         return "", 204
+
+    def refusal(self, document_id: ObjectId) -> HTTPException:
+{%- if cookiecutter.auth != "none" %}
+        """Why a write matched nothing: someone else's object (403) or none (404).
+
+        The write itself was filtered on the owner, so there is no window in
+        which an object could change hands between a check and the write.
+        """
+        if self.collection().find_one({"_id": document_id}, {"_id": 1}) is not None:
+            return not_yours(self.noun)
+{%- else %}
+        """Why a write matched nothing: there is no such object."""
+{%- endif %}
+        return self.missing(document_id)
 
     def page(self, endpoint: str, filter: dict[str, Any] | None = None) -> Response:
         """One page in ``_id`` order and the next page's link, from ``endpoint``."""
