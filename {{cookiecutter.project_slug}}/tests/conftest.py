@@ -44,14 +44,20 @@ from {{ cookiecutter.package_name }}.db import (
     get_client,
     get_db,
 )
+{%- if cookiecutter.auth != "jwt" %}
 from {{ cookiecutter.package_name }}.logs import configure_logging
+{%- endif %}
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
 
 
 def build_app(**overrides: Any) -> Flask:
     """A test app, on its own database (not yet set up)."""
+{%- if cookiecutter.auth == "none" %}
+    return create_app(
+{%- else %}
     app = create_app(
+{%- endif %}
         {
             "APP_ENV": "testing",
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
@@ -66,8 +72,8 @@ def build_app(**overrides: Any) -> Flask:
     )
 {%- if cookiecutter.auth != "none" %}
     app.test_client_class = AuthenticatedClient
-{%- endif %}
     return app
+{%- endif %}
 
 
 def set_up_database(app: Flask) -> None:
