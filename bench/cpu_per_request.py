@@ -15,14 +15,16 @@ It imports the baked package, so it runs inside a bake (``bench.in_project``)::
         '{"package": "inventory_service"}'
 
 Modes of the baked app: ``off`` (every optional feature off: logs at WARNING,
-``METRICS_ENABLED=false``, as bench/throughput.py runs it) and ``on`` (JSON
-access lines at INFO and metrics, as bench/observability.py's "on").
+``METRICS_ENABLED=false``, no rate limits, as bench/throughput.py runs it) and
+``on`` (JSON access lines at INFO and metrics). Both call with the template tests'
+API key when the bake has API keys, as the throughput runs do.
 """
 
 from __future__ import annotations
 
 import cProfile
 import importlib
+import importlib.util
 import io
 import json
 import logging
@@ -40,6 +42,7 @@ from pymongo.results import InsertOneResult
 from werkzeug.test import EnvironBuilder
 
 from bench.in_project import answer
+from support.api_key import ENTRY, HEADERS
 
 # Never contacted: the two operations the routes use are stubbed.
 URI = "mongodb://127.0.0.1:1/cpu_per_request"
@@ -128,7 +131,10 @@ def _apps(package: str) -> dict[str, Callable[[], WSGIApp]]:
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "MONGODB_URI": URI,
+        "RATE_LIMITS": "",
     }
+    if importlib.util.find_spec(f"{package}.api_keys"):  # as bench/throughput.py
+        base["API_KEYS"] = ENTRY
     off = {**base, "LOG_LEVEL": "WARNING", "METRICS_ENABLED": "false"}
     on = {**base, "LOG_LEVEL": "INFO", "LOG_FORMAT": "json", "METRICS_ENABLED": "true"}
     return {
@@ -141,17 +147,21 @@ def _apps(package: str) -> dict[str, Callable[[], WSGIApp]]:
 def measure(package: str, number: int = 3000, rounds: int = 7) -> dict[str, Any]:
     Collection.find_one = _find_one  # type: ignore[method-assign,assignment]
     Collection.insert_one = _insert_one  # type: ignore[method-assign,assignment]
-    read = EnvironBuilder(path=f"/api/items/{ITEM_ID}").get_environ()
+    headers = list(HEADERS.items())
+    read = EnvironBuilder(path=f"/api/items/{ITEM_ID}", headers=headers)
     create = EnvironBuilder(
-        path="/api/items", method="POST", content_type="application/json"
-    ).get_environ()
+        path="/api/items",
+        method="POST",
+        content_type="application/json",
+        headers=headers,
+    )
     results: dict[str, Any] = {}
     for name, build in _apps(package).items():
         app = build()
         _quiet_logs()
         results[name] = {
-            "read": _cost(app, read, None, number, rounds),
-            "create": _cost(app, create, BODY, number, rounds),
+            "read": _cost(app, read.get_environ(), None, number, rounds),
+            "create": _cost(app, create.get_environ(), BODY, number, rounds),
         }
     minimal, off, on = results["minimal"], results["off"], results["on"]
     results["ratios"] = {

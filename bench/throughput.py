@@ -143,8 +143,8 @@ def measure(
         APP_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
         MONGODB_URI=uri,
-        # Every optional feature off (issue 9): logs and metrics cost what
-        # observability.py measures, on against off.
+        # Every optional feature off (issue 9): what logs and metrics cost is
+        # measured apart, on against off (switches.py).
         LOG_LEVEL="WARNING",
         METRICS_ENABLED="false",
         BENCH_PACKAGE=package,
