@@ -28,7 +28,7 @@ from werkzeug.exceptions import Conflict, HTTPException, NotFound
 {% if cookiecutter.auth != "none" -%}
 from .auth import not_yours, owned
 {% endif -%}
-from .db import get_db
+from .db import get_collection
 from .errors import error_response
 from .openapi import operation
 from .resources import INT64_MAX, OBJECT_ID, Model, Positive
@@ -70,7 +70,7 @@ def refusal(
     No such item: 404{% if cookiecutter.auth != "none" %}; another caller's: 403{% endif %}; the item is there{% if cookiecutter.auth != "none" %} and
     the caller's{% endif %}: None (its quantity was in the way).
     """
-    items = get_db().items
+    items = get_collection("items")
     if items.find_one({"_id": item_id}, {"_id": 1}, session=session) is None:
         return NotFound(f"No {role} item with that id.")
 {%- if cookiecutter.auth != "none" %}
@@ -84,7 +84,7 @@ def move(
     source: ObjectId, target: ObjectId, quantity: int, session: ClientSession | None
 ) -> dict[str, Any]:
     """Both updates, each refusing to cross a bound; raising aborts the transaction."""
-    items = get_db().items
+    items = get_collection("items")
     changes = {"$currentDate": {"updated_at": True}}
     after = ReturnDocument.AFTER
     # The target first: on the in-memory backend (no rollback) nothing may be
