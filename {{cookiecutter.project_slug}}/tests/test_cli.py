@@ -21,7 +21,7 @@ def test_init_db_creates_the_unique_index(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "Indexes ready" in result.output
-    assert unique_keys(items) == [[("name", 1)]]
+    assert unique_keys(items) == [[("name_key", 1)]]
 
 
 def test_init_db_is_idempotent(app: Flask) -> None:

@@ -76,7 +76,7 @@ def test_get_db_returns_the_configured_database(app: Flask, db: Database[Any]) -
 
 
 def test_get_db_creates_the_indexes(db: Database[Any]) -> None:
-    assert unique_keys(db.items) == [[("name", 1)]]
+    assert unique_keys(db.items) == [[("name_key", 1)]]
 
 
 def test_client_settings_reach_the_client(make_app: AppFactory) -> None:

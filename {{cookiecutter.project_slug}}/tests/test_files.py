@@ -33,7 +33,11 @@ from {{ cookiecutter.package_name }}.files import (
         ("Übersicht 2024.pdf", "Übersicht 2024.pdf"),
         ("U\u0308bersicht.pdf", "Übersicht.pdf"),  # decomposed form, normalised
         ("  .hidden", "hidden"),
-        ("tab\there\x00.txt", "tabhere.txt"),
+        ("tab\there\x00.txt", "tab here.txt"),
+        ("zero\u200bwidth\ufeff.txt", "zerowidth.txt"),
+        ("\u202eevil\u202c.txt", "evil.txt"),  # bidi override removed
+        ("\uff0e\uff0e\uff0fetc\uff0fpasswd", "passwd"),  # full-width ../
+        ("\ufb01le.txt", "file.txt"),  # NFKC: the fi ligature
         ("many   spaces .txt", "many spaces .txt"),
         ("../..", ""),
     ],

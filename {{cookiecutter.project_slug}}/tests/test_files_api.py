@@ -5,6 +5,7 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from bson import ObjectId
@@ -587,3 +588,23 @@ def test_the_database_being_down_is_a_503(
         assert response.status_code == 503, route
         assert response.get_json()["error"]["code"] == "database_unavailable"
         assert "Retry-After" in response.headers, route
+
+
+@pytest.mark.parametrize(
+    ("sent", "asked"),
+    [
+        ("Wid\u200bget.txt", "Wid\u200bget.txt"),  # the name it was sent with
+        ("Wid\u200bget.txt", "Widget.txt"),  # what a reader sees
+        ("\ufeffnotes.txt", "notes.txt"),
+        ("Cafe\u0301.txt", "Caf\u00e9.txt"),  # decomposed and composed
+        ("\uff52\uff45\uff50\uff4f\uff52\uff54.txt", "report.txt"),  # full-width
+        ("\u202ereport.txt", "report.txt"),  # bidi override
+    ],
+)
+def test_a_file_is_found_by_any_spelling_of_its_name(
+    client: FlaskClient, sent: str, asked: str
+) -> None:
+    assert upload(client, b"same file", sent).status_code == 201
+    response = client.get("/api/files/by-name/" + quote(asked))
+    assert response.status_code == 200, asked
+    assert response.data == b"same file"

@@ -5,10 +5,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from bson import Decimal128, ObjectId
-from flask import Flask
+from flask import Flask, jsonify
+from pymongo.database import Database
 
 from {{ cookiecutter.package_name }}.json_provider import (
     MongoJSONProvider,
@@ -84,3 +86,25 @@ def test_parsing_still_reads_ordinary_json(app: Flask) -> None:
     assert app.json.loads('{"a": [1, 2.5, "x", null, true]}') == {
         "a": [1, 2.5, "x", None, True]
     }
+
+
+def test_a_cursor_is_a_list(app: Flask, db: Database[Any]) -> None:
+    db.things.insert_many([{"_id": OID, "n": 1}, {"n": 2}])
+    with app.test_request_context():
+        response = jsonify(db.things.find({}, {"_id": 0}).sort("n", 1))
+    assert response.get_json() == [{"n": 1}, {"n": 2}]
+
+
+def test_any_iterable_of_documents_is_a_list(app: Flask) -> None:
+    documents = ({"_id": OID, "n": n} for n in range(2))
+    text = app.json.dumps({"items": documents, "ids": iter([OID])})
+    assert json.loads(text) == {
+        "items": [{"_id": str(OID), "n": 0}, {"_id": str(OID), "n": 1}],
+        "ids": [str(OID)],
+    }
+
+
+@pytest.mark.parametrize("value", [object(), 1j, b"bytes"])
+def test_what_is_not_a_document_still_fails(app: Flask, value: object) -> None:
+    with pytest.raises(TypeError):
+        app.json.dumps({"x": value})

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, response_headers
+from . import cli, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, openapi, response_headers
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
@@ -41,4 +41,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 {%- if cookiecutter.include_files %}
     app.register_blueprint(files_api.bp)
 {%- endif %}
+    openapi.init_app(app)
     return app

@@ -53,6 +53,17 @@ def _positive(name: str, value: Any) -> int:
     return _integer(name, value, minimum=1)
 
 
+def _flag(name: str, value: Any) -> bool:
+    words = {"1": True, "true": True, "yes": True}
+    words |= {"0": False, "false": False, "no": False}
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in words:
+        return words[word]
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
+
+
 DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "APP_ENV": ("production", _text),
     "SECRET_KEY": ("", _text),
@@ -67,6 +78,7 @@ DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
     "RETRY_AFTER_SECONDS": (5, _positive),
     "API_PAGE_SIZE": (20, _positive),
     "API_MAX_PAGE_SIZE": (100, _positive),
+    "API_DOCS_ENABLED": (True, _flag),
 {%- if cookiecutter.include_files %}
     "FILES_MAX_SIZE": (100 * 1024 * 1024, _positive),
     "FILES_CACHE_SECONDS": (3600, _integer),

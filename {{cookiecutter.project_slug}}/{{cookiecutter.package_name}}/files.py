@@ -33,6 +33,7 @@ from pymongo.errors import PyMongoError
 from werkzeug.datastructures import ContentRange
 from werkzeug.exceptions import BadRequest, NotFound
 
+from . import names
 from .conditional import select
 from .db import get_db
 from .media_types import clean_media_type
@@ -64,16 +65,18 @@ def get_fs() -> gridfs.GridFS:
 
 
 def safe_filename(name: str) -> str:
-    """``name`` without directories, control characters or leading dots.
+    """``name`` without directories, invisible characters or leading dots.
 
-    Unlike ``werkzeug.utils.secure_filename`` it keeps non-ASCII letters, so
+    The name rule of names.py applies first (NFKC can turn a full-width solidus
+    into ``/``, so directories are split off after it). Unlike
+    ``werkzeug.utils.secure_filename`` it keeps non-ASCII letters, so
     ``Übersicht.pdf`` stays ``Übersicht.pdf``; ``Content-Disposition`` carries it
     with ``filename*``. The result may be empty (``"../.."``): callers decide.
     """
-    name = unicodedata.normalize("NFC", name)
-    name = re.split(r"[/\\]", name)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    name = " ".join(name.split())
+    return _bounded(re.split(r"[/\\]", names.display(name))[-1])
+
+
+def _bounded(name: str) -> str:
     return name.lstrip(". ")[:FILENAME_MAX]
 
 
@@ -140,15 +143,19 @@ def open_file(file_id: Any) -> GridOut:
 def open_file_by_name(filename: str, version: int = -1) -> GridOut:
     """Revision ``version`` of ``filename`` (0 the first, -1 the newest), or a 404.
 
+    ``filename`` is cleaned as an upload's name is (``safe_filename``), so a file
+    is found by the name it was sent with; a name with directories never is.
+
     Revisions are ordered by upload time, then by id, so two uploads in the same
     millisecond still have a fixed order. Only ``_id``s are read to pick one, and
     no more of them than needed.
     """
+    wanted_name = _bounded(names.display(filename))
     order = ASCENDING if version >= 0 else DESCENDING
     wanted = version if version >= 0 else -version - 1
     revisions = (
         get_db()[f"{BUCKET}.files"]
-        .find({"filename": filename}, {"_id": 1})
+        .find({"filename": wanted_name}, {"_id": 1})
         .sort([("uploadDate", order), ("_id", order)])
     )
     with revisions:

@@ -6,12 +6,18 @@ can call ``save_file``/``send_file`` the same way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Annotated, Any
+
 from bson import ObjectId
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from pydantic import Field
 from werkzeug.exceptions import BadRequest, NotFound
 
 from .files import delete_file, open_file, open_file_by_name, save_file, send_file
-from .validation import query_int
+from .openapi import operation
+from .resources import OBJECT_ID, Model
+from .validation import query_int, query_text
 
 bp = Blueprint("files", __name__, url_prefix="/api/files")
 
@@ -20,14 +26,62 @@ FIELD = "file"
 MAX_VERSION = 1_000_000
 
 
+class FileOut(Model):
+    """What a client is told about a file it uploaded."""
+
+    id: Annotated[str, Field(pattern=OBJECT_ID)]
+    filename: str
+    length: Annotated[int, Field(ge=0)]
+    content_type: str
+    sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+
+
+UPLOAD = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "required": [FIELD],
+            "properties": {FIELD: {"type": "string", "format": "binary"}},
+        }
+    }
+}
+BYTES = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+DOWNLOAD_HEADERS = {
+    name: {"schema": {"type": "string"}}
+    for name in ("ETag", "Last-Modified", "Content-Disposition", "Accept-Ranges")
+}
+DOWNLOAD = {
+    200: {"description": "The file.", "content": BYTES, "headers": DOWNLOAD_HEADERS},
+    206: {
+        "description": "The requested range of the file.",
+        "content": BYTES,
+        "headers": {"Content-Range": {"schema": {"type": "string"}}},
+    },
+    304: {"description": "Not modified since the copy the client has."},
+    412: {"description": "If-Match or If-Unmodified-Since failed."},
+}
+
+
+def _download_parameters(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    save = {"type": "string", "description": "1, true or yes: save, not show."}
+    return [{"name": "download", "in": "query", "schema": save}]
+
+
+def _version_parameters(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    version = {"type": "integer", "minimum": -MAX_VERSION, "maximum": MAX_VERSION}
+    revision = {"name": "version", "in": "query", "schema": version}
+    return [revision, *_download_parameters(config)]
+
+
 def wants_attachment() -> bool:
     """``?download=1`` asks the browser to save the file instead of showing it."""
-    return request.args.get("download", "").lower() in ("1", "true", "yes")
+    return (query_text("download") or "").lower() in ("1", "true", "yes")
 
 
 @bp.post("")
+@operation(content=UPLOAD, response=FileOut, status=201, errors=(413,))
 def upload_file() -> tuple[Response, int, dict[str, str]]:
-    """Store the multipart field ``file``; 413 if the body is over FILES_MAX_SIZE.
+    """Upload a file (multipart field ``file``); 413 over FILES_MAX_SIZE.
 
     The limit is raised for this request only, before the body is parsed, so
     MAX_CONTENT_LENGTH stays small for every JSON endpoint.
@@ -42,20 +96,28 @@ def upload_file() -> tuple[Response, int, dict[str, str]]:
 
 
 @bp.get("/<objectid:file_id>")
+@operation(query=_download_parameters, responses=DOWNLOAD, errors=(416,))
 def download_file(file_id: ObjectId) -> Response:
+    """Download a file; Range, If-None-Match and If-Match are honoured."""
     return send_file(open_file(file_id), as_attachment=wants_attachment())
 
 
 @bp.get("/by-name/<path:filename>")
+@operation(query=_version_parameters, responses=DOWNLOAD, errors=(416,))
 def download_file_by_name(filename: str) -> Response:
-    """The newest revision, or ``?version=N``: 0 the first, -1 the newest."""
+    """Download a file by name: the newest revision, or ``?version=N``.
+
+    0 is the first revision, -1 the newest.
+    """
     version = query_int("version", -1, minimum=-MAX_VERSION, maximum=MAX_VERSION)
     grid_out = open_file_by_name(filename, version)
     return send_file(grid_out, as_attachment=wants_attachment())
 
 
 @bp.delete("/<objectid:file_id>")
+@operation(status=204)
 def remove_file(file_id: ObjectId) -> tuple[str, int]:
+    """Delete a file and its chunks."""
     if not delete_file(file_id):
         raise NotFound(f"No file with id {file_id}.")
     return "", 204

@@ -14,7 +14,11 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
 INDEXES: dict[str, list[IndexModel]] = {
-    "items": [IndexModel([("name", ASCENDING)], name="name_unique", unique=True)],
+    # On the name's key (names.py), so names differing only in case or in
+    # invisible characters conflict.
+    "items": [
+        IndexModel([("name_key", ASCENDING)], name="name_key_unique", unique=True)
+    ],
 }
 
 

@@ -4,10 +4,15 @@ It extends Flask's provider instead of replacing it, so Flask's own handling of
 dates, Decimal, UUID and dataclasses and its settings (``sort_keys``, ``compact``)
 still apply. Responses are plain JSON for any client: no ``$oid``/``$date``
 extended-JSON wrappers. Request bodies are parsed as strict JSON.
+
+Any other iterable (a pymongo or mongomock cursor, a generator of documents)
+becomes a list, so ``return jsonify(collection.find(...))`` works as in
+Flask-PyMongo's docs. Mappings and text are never taken apart that way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +35,14 @@ def to_jsonable(value: Any) -> Any:
         return text.removesuffix("+00:00") + "Z"
     if isinstance(value, Decimal128):
         return str(value)
-    return DefaultJSONProvider.default(value)
+    try:
+        return DefaultJSONProvider.default(value)
+    except TypeError:
+        if isinstance(value, Iterable) and not isinstance(
+            value, str | bytes | bytearray | Mapping
+        ):
+            return list(value)
+        raise
 
 
 def _refuse_constant(name: str) -> None:

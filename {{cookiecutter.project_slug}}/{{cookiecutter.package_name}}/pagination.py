@@ -7,16 +7,17 @@ as the first page, and pages stay stable while documents are being inserted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from flask import current_app, request
+from flask import current_app
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 from werkzeug.exceptions import BadRequest
 
-from .validation import query_int
+from .validation import query_int, query_text
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,32 @@ def page_arguments() -> tuple[ObjectId | None, int]:
         minimum=1,
         maximum=current_app.config["API_MAX_PAGE_SIZE"],
     )
-    after = request.args.get("after")
+    after = query_text("after")
     if after is None:
         return None, limit
     if not ObjectId.is_valid(after):
         raise BadRequest("after must be the id of the last item of a page.")
     return ObjectId(after), limit
+
+
+def page_parameters(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``after`` and ``limit`` as OpenAPI parameters, with this app's bounds."""
+    limit = {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": config["API_MAX_PAGE_SIZE"],
+        "default": config["API_PAGE_SIZE"],
+    }
+    after = {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}
+    return [
+        {
+            "name": "after",
+            "in": "query",
+            "description": "The last id seen.",
+            "schema": after,
+        },
+        {"name": "limit", "in": "query", "description": "Page size.", "schema": limit},
+    ]
 
 
 def keyset_page(

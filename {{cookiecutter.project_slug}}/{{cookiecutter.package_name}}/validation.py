@@ -6,21 +6,31 @@ data. BSON also cannot store some things JSON can carry (integers past 64 bits, 
 in keys, lone surrogates); refusing them here turns what would be a 500 from the
 driver into a 422 that names the field. Views then copy only the fields they know.
 Query-string numbers get one strict parser, so every endpoint refuses the same way.
+``parse_body`` then hands the body to the resource's pydantic model, and both
+kinds of problem come back together in one 422, each under its path.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
+from pydantic import BaseModel
+from pydantic import ValidationError as ModelError
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 MAX_DEPTH = 32
 INT64 = range(-(2**63), 2**63)
 # Plain ASCII digits: int() alone would also take "1_0", " 7" and non-Latin digits.
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+# A huge bad body must not make a huge error: the first problems, each bounded.
+MAX_DETAILS = 50
+MAX_PATH = 200
+MAX_MESSAGE = 300
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ValidationError(UnprocessableEntity):
@@ -28,14 +38,18 @@ class ValidationError(UnprocessableEntity):
 
     def __init__(self, details: dict[str, str]) -> None:
         super().__init__("The request body is not valid.")
-        self.details = details
+        self.details = {
+            path[:MAX_PATH]: message[:MAX_MESSAGE]
+            for path, message in list(details.items())[:MAX_DETAILS]
+        }
 
 
-def json_object() -> dict[str, Any]:
+def json_object(*, check: bool = True) -> dict[str, Any]:
     """The request body as a JSON object MongoDB can store safely.
 
     415 if it is not JSON, 400 if it is not an object or nests absurdly deep,
-    422 naming every key or value that would be misread or refused by MongoDB.
+    422 naming every key or value that would be misread or refused by MongoDB
+    (unless ``check`` is off: ``parse_body`` reports those with the model's).
     """
     try:
         body = request.get_json()
@@ -43,15 +57,88 @@ def json_object() -> dict[str, Any]:
         raise BadRequest("The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
-    problems = unstorable(body)
+    problems = unstorable(body) if check else {}
     if problems:
         raise ValidationError(problems)
     return body
 
 
+def parse_body(model: type[M]) -> M:
+    """The request body validated by ``model``, or one 422 naming every problem.
+
+    The storability walk runs first and its findings win for the same path, so
+    ``{"$gt": ""}`` is reported as an operator key, not as an unknown field.
+    """
+    body = json_object(check=False)
+    problems = unstorable(body)
+    try:
+        parsed = model.model_validate(body)
+    except ModelError as error:
+        for path, message in model_problems(error, body).items():
+            problems.setdefault(path, message)
+    else:
+        if not problems:
+            return parsed
+    raise ValidationError(problems)
+
+
+def model_problems(error: ModelError, body: Any) -> dict[str, str]:
+    """pydantic's errors keyed by the path a client wrote: ``tags[3]``, ``a.b``.
+
+    pydantic's location also names union members and key checks (``str``,
+    ``[key]``); walking the body tells those apart from real keys.
+    """
+    problems: dict[str, list[str]] = {}
+    for entry in error.errors(include_url=False, include_input=False):
+        path, value = "", body
+        for part in entry["loc"]:
+            if isinstance(value, dict) and part in value:
+                path, value = f"{path}.{part}" if path else str(part), value[part]
+            elif isinstance(value, list) and isinstance(part, int):
+                path, value = f"{path}[{part}]", value[part]
+            elif not isinstance(value, dict | list) or entry["type"] != "missing":
+                break
+            else:
+                path = f"{path}.{part}" if path else str(part)
+        message = _message(entry)
+        if message not in problems.setdefault(path or "body", []):
+            problems[path or "body"].append(message)
+    return {path: _either(messages) for path, messages in problems.items()}
+
+
+def _either(messages: list[str]) -> str:
+    """One message for a value that fits none of a union's types."""
+    prefix = "Input should be a valid "
+    if len(messages) > 1 and all(text.startswith(prefix) for text in messages):
+        kinds = [text.removeprefix(prefix) for text in messages]
+        return f"{prefix}{', '.join(kinds[:-1])} or {kinds[-1]}"
+    return "; ".join(messages)
+
+
+def _message(entry: Any) -> str:
+    if entry["type"] == "extra_forbidden":
+        return "is not a known field"
+    if entry["type"] == "missing":
+        return "is required"
+    text: str = entry["msg"]
+    return text.removeprefix("Value error, ")
+
+
+def query_text(name: str) -> str | None:
+    """The query argument ``name``, or None; a 400 if it is given twice.
+
+    Taking the first of ``?limit=1&limit=500`` would let a second copy slip
+    past whatever checked the first (a cache, a proxy, a log reader).
+    """
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"{name} must be given at most once.")
+    return values[0] if values else None
+
+
 def query_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
     """The query argument ``name`` as an integer in range, or a 400 naming it."""
-    raw = request.args.get(name)
+    raw = query_text(name)
     if raw is None:
         return default
     if not WHOLE_NUMBER.fullmatch(raw):

@@ -1,0 +1,234 @@
+"""What every resource shares, written once: field types, models and ``Store``.
+
+A resource module (``items.py``) declares its pydantic models with the types
+below and writes each view as a plain function that calls ``Store``. ``Store``
+holds the plumbing that would otherwise be copied into every resource: the
+document shaped to JSON, the next-page link, the 404 and 409 wording, the
+unique name's key, and update-then-read in one round trip.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from bson import ObjectId
+from flask import Response, jsonify, url_for
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+)
+from pymongo import ReturnDocument
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+from werkzeug.exceptions import Conflict, NotFound
+
+from . import names
+from .db import Document, get_db
+from .pagination import keyset_page, page_arguments
+from .validation import ValidationError
+
+OBJECT_ID = "^[0-9a-fA-F]{24}$"
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Keys MongoDB would read as operators ($) or paths (.), or cannot store (NUL).
+KEY = r"^[^$.\x00][^.\x00]*$"
+
+
+class Model(BaseModel):
+    """Strict: no ``"3"`` for 3, no ``true`` for 1, no field the model lacks."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_serialization_defaults_required=True
+    )
+
+
+def _visible_name(value: str) -> str:
+    value = names.display(value)
+    if not value:
+        raise ValueError("must contain a visible character")
+    return value
+
+
+def _whole(value: object) -> object:
+    """JSON has one number type: ``3.0`` is the integer 3 (``3.5`` still fails)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _free_map_schema(schema: dict[str, Any]) -> None:
+    """Say "every key must match" (pydantic says "keys that match may be...")."""
+    for pattern, values in schema.pop("patternProperties", {}).items():
+        schema["propertyNames"] = {"pattern": pattern}
+        schema["additionalProperties"] = values
+
+
+# Field before the validator, or pydantic leaves "ge"/"le" in the JSON Schema.
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX), BeforeValidator(_whole)]
+Count = Annotated[int, Field(ge=0, le=INT64_MAX), BeforeValidator(_whole)]
+Scalar = (
+    str
+    | Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | bool
+    | None
+)
+# A unique, human-written name (see names.py); at least one visible character.
+Name = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        json_schema_extra={"pattern": names.VISIBLE_PATTERN},
+    ),
+    AfterValidator(_visible_name),
+]
+Text = Annotated[str, Field(max_length=2000)]
+Tags = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=20)
+]
+FreeMap = Annotated[
+    dict[Annotated[str, Field(pattern=KEY)], Scalar],
+    Field(max_length=50, json_schema_extra=_free_map_schema),
+]
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+
+def partial(model: type[M]) -> type[M]:
+    """``model`` for PATCH: every field optional, none nullable, at least one set."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        optional = copy.copy(field)
+        optional.default, optional.default_factory = None, None
+        fields[name] = (field.annotation, optional)
+
+    def schema(document: dict[str, Any]) -> None:
+        document["minProperties"] = 1
+        for prop in document["properties"].values():
+            prop.pop("default", None)
+
+    config = ConfigDict(**{**model.model_config, "json_schema_extra": schema})
+    patch: type[M] = create_model(f"{model.__name__}Patch", __base__=model, **fields)
+    patch.model_config = config
+    patch.model_rebuild(force=True)
+    return patch
+
+
+def stored(model: type[Model]) -> type[Model]:
+    """The response form of ``model``: its fields, ``id`` and the two timestamps."""
+    result: type[Model] = create_model(
+        f"{model.__name__}Out",
+        __base__=model,
+        id=(Annotated[str, Field(pattern=OBJECT_ID)], ...),
+        created_at=(datetime, ...),
+        updated_at=(datetime, ...),
+    )
+    return result
+
+
+class Page(Model, Generic[T]):
+    """One page of a list; ``next`` is the URL of the following page, or null."""
+
+    items: list[T]
+    next: str | None
+
+
+def paged(model: type[Model]) -> type[Model]:
+    """The response model of a list of ``model`` (``Store.page``)."""
+    page: type[Model] = Page[model]  # type: ignore[valid-type]
+    return page
+
+
+class Store:
+    """One collection behind an API: the steps every resource's views share.
+
+    ``unique`` names a field whose value is a name (names.py): its key is stored
+    next to it as ``<field>_key``, which carries the unique index.
+    """
+
+    def __init__(self, collection: str, noun: str, unique: str | None = None) -> None:
+        self.name, self.noun, self.unique = collection, noun, unique
+
+    def collection(self) -> Collection[Document]:
+        return get_db()[self.name]
+
+    def to_json(self, document: Document) -> dict[str, Any]:
+        """The public form: ``_id`` becomes ``id``; the name's key stays inside."""
+        hidden = {"_id", f"{self.unique}_key"}
+        public = {key: value for key, value in document.items() if key not in hidden}
+        return {"id": str(document["_id"]), **public}
+
+    def missing(self, document_id: ObjectId) -> NotFound:
+        return NotFound(f"No {self.noun} with id {document_id}.")
+
+    def keyed(self, fields: dict[str, Any]) -> dict[str, Any]:
+        if self.unique and self.unique in fields:
+            fields[f"{self.unique}_key"] = names.key(fields[self.unique])
+        return fields
+
+    def _conflict(self, fields: dict[str, Any]) -> Conflict:
+        value = fields.get(self.unique or "", "that unique value")
+        return Conflict(f"A {self.noun} named {value!r} already exists.")
+
+    def create(
+        self, model: Model, location: str
+    ) -> tuple[Response, int, dict[str, str]]:
+        """Insert; 201, the stored document, ``Location`` from endpoint ``location``."""
+        now = datetime.now(UTC)
+        document = self.keyed(
+            {**model.model_dump(), "created_at": now, "updated_at": now}
+        )
+        try:
+            document_id = self.collection().insert_one(document).inserted_id
+        except DuplicateKeyError:
+            raise self._conflict(document) from None
+        url = url_for(location, **{f"{self.noun}_id": document_id})
+        return jsonify(self.to_json(document)), 201, {"Location": url}
+
+    def get(self, document_id: ObjectId) -> Response:
+        document = self.collection().find_one({"_id": document_id})
+        if document is None:
+            raise self.missing(document_id)
+        return jsonify(self.to_json(document))
+
+    def update(self, document_id: ObjectId, changes: Model) -> Response:
+        """Set the given fields and read the result back in one round trip.
+
+        The database stamps ``updated_at`` (``$currentDate``) in the same write.
+        """
+        fields = self.keyed(changes.model_dump(exclude_unset=True))
+        if not fields:
+            raise ValidationError({"body": "must set at least one field"})
+        try:
+            document = self.collection().find_one_and_update(
+                {"_id": document_id},
+                {"$set": fields, "$currentDate": {"updated_at": True}},
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            raise self._conflict(fields) from None
+        if document is None:
+            raise self.missing(document_id)
+        return jsonify(self.to_json(document))
+
+    def delete(self, document_id: ObjectId) -> tuple[str, int]:
+        if self.collection().delete_one({"_id": document_id}).deleted_count == 0:
+            raise self.missing(document_id)
+        return "", 204
+
+    def page(self, endpoint: str, filter: dict[str, Any] | None = None) -> Response:
+        """One page in ``_id`` order and the next page's link, from ``endpoint``."""
+        after, limit = page_arguments()
+        page = keyset_page(self.collection(), filter or {}, after=after, limit=limit)
+        next_url = None
+        if page.next_after is not None:
+            next_url = url_for(endpoint, after=page.next_after, limit=limit)
+        items = [self.to_json(document) for document in page.documents]
+        return jsonify(items=items, next=next_url)
