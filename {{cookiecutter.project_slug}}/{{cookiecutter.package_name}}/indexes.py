@@ -16,8 +16,20 @@ from pymongo.database import Database
 INDEXES: dict[str, list[IndexModel]] = {
     # On the name's key (names.py), so names differing only in case or in
     # invisible characters conflict.
+    # The list's filters and sorts (items.LISTING): equality (tags), then the
+    # sort key, then _id, so every page is an index walk from the cursor.
     "items": [
-        IndexModel([("name_key", ASCENDING)], name="name_key_unique", unique=True)
+        IndexModel([("name_key", ASCENDING)], name="name_key_unique", unique=True),
+        IndexModel([("tags", ASCENDING), ("_id", ASCENDING)], name="tags_id"),
+        IndexModel(
+            [("tags", ASCENDING), ("name_key", ASCENDING), ("_id", ASCENDING)],
+            name="tags_name_key_id",
+        ),
+        IndexModel([("quantity", ASCENDING), ("_id", ASCENDING)], name="quantity_id"),
+        IndexModel(
+            [("tags", ASCENDING), ("quantity", ASCENDING), ("_id", ASCENDING)],
+            name="tags_quantity_id",
+        ),
     ],
 }
 

@@ -13,8 +13,8 @@ from bson import ObjectId
 from flask import Blueprint, Response, current_app
 from pydantic import Field
 
+from .listing import Listing, at_least, at_most, name_prefix, tag
 from .openapi import operation
-from .pagination import page_parameters
 from .resources import (
     Count,
     FreeMap,
@@ -31,6 +31,20 @@ from .validation import parse_body
 
 bp = Blueprint("items", __name__, url_prefix="/api/items")
 store = Store("items", noun="item", unique="name")
+# Each filter and sort needs an index (indexes.py; tests/test_listing.py checks).
+LISTING = Listing(
+    filters={
+        "tag": tag("tags"),
+        "name_prefix": name_prefix("name_key"),
+        "min_quantity": at_least("quantity"),
+        "max_quantity": at_most("quantity"),
+    },
+    sorts={
+        "created": ("_id", str),
+        "name": ("name_key", str),
+        "quantity": ("quantity", int),
+    },
+)
 
 
 class Item(Model):
@@ -55,10 +69,10 @@ def create_item() -> tuple[Response, int, dict[str, str]]:
 
 
 @bp.get("")
-@operation(response=paged(ItemOut), query=page_parameters)
+@operation(response=paged(ItemOut), query=LISTING.parameters)
 def list_items() -> Response:
-    """List items in creation order, a page at a time."""
-    return store.page("items.list_items")
+    """List items, filtered and sorted (oldest first by default), a page at a time."""
+    return store.page("items.list_items", listing=LISTING)
 
 
 @bp.get("/<objectid:item_id>")

@@ -66,21 +66,45 @@ def keyset_page(
     collection: Collection[Any],
     filter: dict[str, Any],
     *,
-    after: ObjectId | None,
+    after: ObjectId | tuple[Any, ObjectId] | None,
     limit: int,
+    order: list[tuple[str, int]] | None = None,
 ) -> Page:
-    """One page of ``filter``'s matches in ``_id`` order, starting after ``after``.
+    """One page of ``filter``'s matches in ``order``, starting after ``after``.
 
-    One extra document is read to know whether another page follows, so the last
-    page says so instead of leading to an empty one.
+    ``order`` is ``[(field, direction), ("_id", direction)]`` or ``_id`` alone
+    (the default); ``after`` is the last page's final (value, id), or its id in
+    ``_id`` order. One extra document is read to know whether another page
+    follows, so the last page says so instead of leading to an empty one.
     """
+    order = order or [("_id", ASCENDING)]
     query = filter
     if after is not None:
-        newer = {"_id": {"$gt": after}}
-        query = {"$and": [filter, newer]} if filter else newer
-    cursor = collection.find(query).sort("_id", ASCENDING).limit(limit + 1)
+        beyond = _beyond(order, after)
+        query = {"$and": [filter, beyond]} if filter else beyond
+    cursor = collection.find(query).sort(order).limit(limit + 1)
     documents = list(cursor)
     if len(documents) <= limit:
         return Page(documents, None)
     del documents[limit:]
     return Page(documents, documents[-1]["_id"])
+
+
+def _beyond(
+    order: list[tuple[str, int]], after: ObjectId | tuple[Any, ObjectId]
+) -> dict[str, Any]:
+    """What follows ``after`` in ``order``: a later key, or the same key, later id."""
+    (field, direction), *_ = order
+    past = "$gt" if direction == ASCENDING else "$lt"
+    if field == "_id":
+        last_id = after[1] if isinstance(after, tuple) else after
+        return {"_id": {past: last_id}}
+    if not isinstance(after, tuple):
+        raise TypeError("a sorted page needs (value, id) as after")
+    value, last_id = after
+    return {
+        "$or": [
+            {field: {past: value}},
+            {field: value, "_id": {past: last_id}},
+        ]
+    }

@@ -30,6 +30,7 @@ from werkzeug.exceptions import Conflict, NotFound
 
 from . import names
 from .db import Document, get_db
+from .listing import Listing, list_page
 from .pagination import keyset_page, page_arguments
 from .validation import ValidationError
 
@@ -223,8 +224,20 @@ class Store:
             raise self.missing(document_id)
         return "", 204
 
-    def page(self, endpoint: str, filter: dict[str, Any] | None = None) -> Response:
-        """One page in ``_id`` order and the next page's link, from ``endpoint``."""
+    def page(
+        self,
+        endpoint: str,
+        filter: dict[str, Any] | None = None,
+        listing: Listing | None = None,
+    ) -> Response:
+        """One page and the next page's link, from ``endpoint``.
+
+        In ``_id`` order, or with ``listing``'s filters and sorts (listing.py).
+        """
+        if listing is not None:
+            documents, next_url = list_page(self.collection(), listing, endpoint)
+            items = [self.to_json(document) for document in documents]
+            return jsonify(items=items, next=next_url)
         after, limit = page_arguments()
         page = keyset_page(self.collection(), filter or {}, after=after, limit=limit)
         next_url = None

@@ -1,0 +1,346 @@
+"""Filters and sort orders for a list endpoint, declared once per resource.
+
+A resource says which query arguments filter its list and which orders it can
+be sorted in (``Listing``); this module turns the request into a MongoDB filter
+built from *values* only (the client picks an argument by name, never a field,
+an operator or a stage), pages through it by keyset over (sort key, ``_id``),
+describes the arguments in the OpenAPI document, and says which index each
+filter and sort combination needs, so a test can hold ``indexes.py`` to it.
+
+Why keyset on (key, ``_id``): ``skip`` walks every earlier document, so page
+1,000 is slow; "after this (key, id)" starts where the last page stopped, on an
+index whose keys are the equality filters, then the sort key, then ``_id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, Literal
+
+from bson import ObjectId
+from flask import current_app, request, url_for
+from pymongo import ASCENDING, DESCENDING
+from werkzeug.exceptions import BadRequest
+
+from . import names
+from .pagination import Page, keyset_page
+from .validation import WHOLE_NUMBER, query_int, query_text
+
+MAX_TEXT = 200
+PAGING = ("after", "limit")
+SORT = "sort"
+
+
+TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+# query_int reads at most 18 digits.
+MAX_COUNT = 10**18 - 1
+COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One query argument that narrows the list by the stored ``field``.
+
+    ``kind`` is one of: ``equals`` (the value, or an element of a list field),
+    ``prefix`` (a name's key starts with the value's key, see names.py),
+    ``min`` and ``max`` (an integer bound). Only equality shapes the index
+    prefix; the others are ranges.
+    """
+
+    field: str
+    kind: Literal["equals", "prefix", "min", "max"]
+    description: str
+
+    @property
+    def equality(self) -> bool:
+        return self.kind == "equals"
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        if self.kind in ("min", "max"):
+            return COUNT
+        return {**TEXT, "maxLength": 50} if self.kind == "equals" else TEXT
+
+    def clause(self, name: str, raw: str) -> dict[str, Any]:
+        """The MongoDB condition for ``raw``: the value goes in, never a key."""
+        if self.kind in ("min", "max"):
+            bound = query_int(name, 0, minimum=0, maximum=MAX_COUNT)
+            return {self.field: {"$gte" if self.kind == "min" else "$lte": bound}}
+        if not 1 <= len(raw) <= self.schema["maxLength"]:
+            raise BadRequest(
+                f"{name} must be 1 to {self.schema['maxLength']} characters."
+            )
+        if self.kind == "equals":
+            return {self.field: raw}
+        return {self.field: prefix_range(raw)}
+
+
+def prefix_range(raw: str) -> dict[str, str]:
+    """Keys starting with ``raw``'s key: ``key <= k < key with its last letter raised``.
+
+    A case-insensitive ``$regex`` cannot use an index; this range on the stored
+    key can, and it ignores case and invisible characters the way names do. A
+    prefix with nothing visible is the empty prefix: every name starts with it.
+    """
+    key = names.key(raw)
+    if key and raw[-1].isspace():
+        key += " "  # "blue " must not match "bluebird"; names keep one space
+    following = after_prefix(key)
+    return {"$gte": key} if following is None else {"$gte": key, "$lt": following}
+
+
+def tag(field: str) -> Filter:
+    return Filter(field, "equals", "Only those with this tag.")
+
+
+def name_prefix(field: str) -> Filter:
+    return Filter(field, "prefix", "Names starting with this, in any case.")
+
+
+def at_least(field: str) -> Filter:
+    return Filter(field, "min", f"Only those whose {field} is at least this.")
+
+
+def at_most(field: str) -> Filter:
+    return Filter(field, "max", f"Only those whose {field} is at most this.")
+
+
+def after_prefix(key: str) -> str | None:
+    """The least string greater than every string starting with ``key``.
+
+    None when there is none (empty, or only U+10FFFF). Strings compare by code
+    point in Python and by UTF-8 bytes in MongoDB's default (simple) collation:
+    the same order. Surrogates cannot be stored, so after U+D7FF comes U+E000.
+    """
+    while key:
+        last = ord(key[-1])
+        if last < 0x10FFFF:
+            following = 0xE000 if 0xD800 <= last + 1 <= 0xDFFF else last + 1
+            return key[:-1] + chr(following)
+        key = key[:-1]
+    return None
+
+
+@dataclass(frozen=True)
+class Order:
+    """A sort order: the stored field, its type in a cursor, the direction."""
+
+    name: str
+    field: str
+    kind: type
+    direction: int
+
+    @property
+    def spec(self) -> list[tuple[str, int]]:
+        if self.field == "_id":
+            return [("_id", self.direction)]
+        return [(self.field, self.direction), ("_id", self.direction)]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The filters (argument name -> ``Filter``) and sorts (name -> field) of a list.
+
+    ``sorts`` maps a public name to a stored field and its type; each name is
+    accepted as ``name`` (ascending) and ``-name`` (descending). The first sort
+    is the default.
+    """
+
+    filters: Mapping[str, Filter]
+    sorts: Mapping[str, tuple[str, type]]
+
+    def orders(self) -> dict[str, Order]:
+        found: dict[str, Order] = {}
+        for name, (stored, kind) in self.sorts.items():
+            found[name] = Order(name, stored, kind, ASCENDING)
+            found[f"-{name}"] = Order(f"-{name}", stored, kind, DESCENDING)
+        return found
+
+    def arguments(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The MongoDB filter and the filter arguments as given (for ``next``).
+
+        An argument this list does not declare is a 400 naming it: a typo such
+        as ``?tags=red`` must not quietly return everything.
+        """
+        for name in request.args:
+            if name not in self.filters and name not in (*PAGING, SORT):
+                accepted = ", ".join([*self.filters, SORT, *PAGING])
+                raise BadRequest(
+                    f"{name} is not an argument of this list ({accepted})."
+                )
+        clauses: list[dict[str, Any]] = []
+        given: dict[str, str] = {}
+        for name, spec in self.filters.items():
+            raw = query_text(name)
+            if raw is None:
+                continue
+            given[name] = raw
+            clauses.append(spec.clause(name, raw))
+        if not clauses:
+            return {}, given
+        return (clauses[0] if len(clauses) == 1 else {"$and": clauses}), given
+
+    def order(self) -> Order:
+        orders = self.orders()
+        raw = query_text(SORT)
+        if raw is None:
+            return next(iter(orders.values()))
+        if raw not in orders:
+            raise BadRequest(f"sort must be one of: {', '.join(orders)}.")
+        return orders[raw]
+
+    def parameters(self, config: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every argument as an OpenAPI parameter, with enums and bounds."""
+        found = [
+            {
+                "name": name,
+                "in": "query",
+                "description": spec.description,
+                "schema": spec.schema,
+            }
+            for name, spec in self.filters.items()
+        ]
+        orders = list(self.orders())
+        found.append(
+            {
+                "name": SORT,
+                "in": "query",
+                "description": "Sort order; a leading '-' is descending.",
+                "schema": {"type": "string", "enum": orders, "default": orders[0]},
+            }
+        )
+        limit = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": config["API_MAX_PAGE_SIZE"],
+            "default": config["API_PAGE_SIZE"],
+        }
+        found.append(
+            {
+                "name": "after",
+                "in": "query",
+                "description": "The cursor from the previous page's next link.",
+                "schema": {"type": "string", "pattern": self.cursor_pattern()},
+            }
+        )
+        found.append(
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "Page size.",
+                "schema": limit,
+            }
+        )
+        return found
+
+    def cursor_pattern(self) -> str:
+        """Every cursor any sort could give, so any match is a usable cursor."""
+        shapes = [
+            f"-?{name}:{OBJECT_ID}" + ("" if stored == "_id" else VALUE[kind])
+            for name, (stored, kind) in self.sorts.items()
+        ]
+        return "^(?:" + "|".join(shapes) + ")$"
+
+    def needed_indexes(self) -> list[list[tuple[str, int]]]:
+        """The index key prefix every filter set and sort needs.
+
+        Equality fields first, then the sort key and ``_id``: the server walks
+        that index in order from the cursor, so a page at any depth reads about
+        ``limit`` entries. A range on the sort key narrows the same walk; a range
+        on another field is checked on the documents the walk reaches (its cost
+        follows how selective it is, not how deep the page is).
+        """
+        needed = []
+        for size in range(len(self.filters) + 1):
+            for chosen in combinations(self.filters.values(), size):
+                equal = sorted({spec.field for spec in chosen if spec.equality})
+                for order in self.orders().values():
+                    prefix = [(name, order.direction) for name in equal] + order.spec
+                    if prefix not in needed:
+                        needed.append(prefix)
+        return needed
+
+
+OBJECT_ID = "[0-9a-fA-F]{24}"
+# The sort value in a cursor: any text for a text key (it is only a bound, so
+# any text is a valid one), a whole number that fits query_int for a number.
+VALUE = {str: ":[\\s\\S]{0,800}", int: ":-?[0-9]{1,18}"}
+
+
+def encode_cursor(order: Order, document: Mapping[str, Any]) -> str:
+    """Where the page stopped: the order, the last id, and its sort value.
+
+    The cursor carries its own order, so a next link cannot be misread with
+    another ``sort``: when ``after`` is given, its order is the one used.
+    """
+    if order.field == "_id":
+        return f"{order.name}:{document['_id']}"
+    return f"{order.name}:{document['_id']}:{document.get(order.field)}"
+
+
+def decode_cursor(listing: Listing, raw: str) -> tuple[Order, tuple[Any, ObjectId]]:
+    """The order and ``(sort value, id)`` of a cursor, or a 400: it is client input."""
+    name, _, rest = raw.partition(":")
+    identity, _, value = rest.partition(":")
+    order = listing.orders().get(name)
+    if order is None or not ObjectId.is_valid(identity) or len(raw) > 1000:
+        raise BadRequest("after must be the cursor from a next link.")
+    document_id = ObjectId(identity)
+    if order.field == "_id":
+        if value:
+            raise BadRequest("after must be the cursor from a next link.")
+        return order, (document_id, document_id)
+    if order.kind is int:
+        if not WHOLE_NUMBER.fullmatch(value):
+            raise BadRequest("after must be the cursor from a next link.")
+        return order, (int(value), document_id)
+    return order, (value, document_id)
+
+
+def list_page(
+    collection: Any, listing: Listing, endpoint: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the filtered, sorted list and the URL of the next one."""
+    query, given = listing.arguments()
+    order = listing.order()
+    after = None
+    raw_after = query_text("after")
+    if raw_after is not None:
+        order, after = decode_cursor(listing, raw_after)
+    limit = query_int(
+        "limit",
+        current_app.config["API_PAGE_SIZE"],
+        minimum=1,
+        maximum=current_app.config["API_MAX_PAGE_SIZE"],
+    )
+    page: Page = keyset_page(
+        collection, query, after=after, limit=limit, order=order.spec
+    )
+    next_url = None
+    if page.next_after is not None:
+        arguments: dict[str, Any] = dict(given)
+        cursor = encode_cursor(order, page.documents[-1])
+        next_url = url_for(endpoint, **arguments, after=cursor, limit=limit)
+    return page.documents, next_url
+
+
+def covered(
+    declared: Iterable[tuple[list[tuple[str, int]], bool]],
+    prefix: list[tuple[str, int]],
+) -> bool:
+    """Whether a declared index (keys, unique) serves a scan in ``prefix`` order.
+
+    An index serves a scan in either direction, so its keys may match with
+    every direction flipped. A unique index on the sort key needs no ``_id``
+    after it: no two documents tie.
+    """
+    for keys, unique in declared:
+        for flip in (1, -1):
+            flipped = [(name, direction * flip) for name, direction in keys]
+            if flipped[: len(prefix)] == prefix:
+                return True
+            if unique and prefix[-1][0] == "_id" and flipped == prefix[:-1]:
+                return True
+    return False
