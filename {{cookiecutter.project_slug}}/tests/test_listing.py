@@ -8,9 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from inventory_service.indexes import INDEXES
-from inventory_service.items import LISTING
-from inventory_service.listing import after_prefix, covered, prefix_range
+from {{ cookiecutter.package_name }}.indexes import INDEXES
+from {{ cookiecutter.package_name }}.items import LISTING
+from {{ cookiecutter.package_name }}.listing import (
+    after_prefix,
+    covered,
+    prefix_range,
+)
+from {{ cookiecutter.package_name }}.names import key as name_key
 
 ITEMS = [
     ("Widget", 5, ["tools", "red"]),
@@ -67,50 +72,57 @@ def expected(
 
 
 def test_every_filter_and_sort_has_a_matching_index() -> None:
-    declared = [
-        (list(model.document["key"].items()), bool(model.document.get("unique")))
-        for model in INDEXES["items"]
-    ] + [([("_id", 1)], True)]  # every collection has it
+    declared = [list(model.document["key"].items()) for model in INDEXES["items"]]
+    declared.append([("_id", 1)])  # every collection has it
     needed = LISTING.needed_indexes()
     assert len(needed) == 12  # created, name, quantity; both ways; tag or not
     for prefix in needed:
         assert covered(declared, prefix), prefix
 
 
+def test_the_tie_break_is_unique() -> None:
+    unique = [
+        list(model.document["key"])
+        for model in INDEXES["items"]
+        if model.document.get("unique")
+    ]
+    assert [LISTING.tiebreak] in unique
+
+
 def test_the_index_check_can_fail() -> None:
-    declared = [([("quantity", 1), ("_id", 1)], False)]
-    assert covered(declared, [("quantity", -1), ("_id", -1)])
-    assert not covered(declared, [("quantity", 1), ("_id", -1)])  # mixed ways
-    assert not covered(declared, [("tags", 1), ("quantity", 1), ("_id", 1)])
-    assert not covered([([("name_key", 1)], False)], [("name_key", 1), ("_id", 1)])
-    assert covered([([("name_key", 1)], True)], [("name_key", 1), ("_id", 1)])
+    declared = [[("quantity", 1), ("name_key", 1)]]
+    assert covered(declared, [("quantity", -1), ("name_key", -1)])
+    assert covered(declared, [("quantity", 1)])
+    assert not covered(declared, [("quantity", 1), ("name_key", -1)])  # mixed
+    assert not covered(declared, [("tags", 1), ("quantity", 1), ("name_key", 1)])
+    assert not covered(declared, [("name_key", 1)])
+    assert not covered([], [("name_key", 1)])
 
 
-@pytest.mark.parametrize(
-    ("sort", "key", "reverse"),
-    [
-        ("created", None, False),
-        ("-created", None, True),
-        ("name", lambda entry: entry[0].casefold(), False),
-        ("-name", lambda entry: entry[0].casefold(), True),
-    ],
-)
+@pytest.mark.parametrize("sort", ["created", "-created", "name", "-name"])
 @pytest.mark.parametrize("limit", [1, 3, 100])
 def test_each_sort_pages_through_every_item_once_in_order(
-    client: FlaskClient, stocked: Any, sort: str, key: Any, reverse: bool, limit: int
+    client: FlaskClient, stocked: dict[str, dict[str, Any]], sort: str, limit: int
 ) -> None:
+    """Creation time is stored to the millisecond: ties go by the name key."""
     items, pages = every_page(client, f"/api/items?sort={sort}&limit={limit}")
-    assert names_of(items) == expected(key=key, reverse=reverse)
+
+    def order(entry: tuple[str, int, list[str]]) -> tuple[str, str]:
+        name = entry[0]
+        created = stocked[name]["created_at"] if sort.endswith("created") else ""
+        return created, name_key(name)
+
+    assert names_of(items) == expected(key=order, reverse=sort.startswith("-"))
     assert pages == -(-len(ITEMS) // limit)
 
 
 @pytest.mark.parametrize("sort", ["quantity", "-quantity"])
 @pytest.mark.parametrize("limit", [1, 2, 5])
-def test_ties_in_quantity_are_broken_by_id(
+def test_ties_in_quantity_are_broken_by_the_name_key(
     client: FlaskClient, stocked: Any, sort: str, limit: int
 ) -> None:
     items, _ = every_page(client, f"/api/items?sort={sort}&limit={limit}")
-    pairs = [(item["quantity"], item["id"]) for item in items]
+    pairs = [(item["quantity"], name_key(item["name"])) for item in items]
     assert pairs == sorted(pairs, reverse=sort.startswith("-"))
     assert len({item["id"] for item in items}) == len(ITEMS)
 
@@ -163,8 +175,19 @@ def test_the_cursor_order_wins_over_sort(client: FlaskClient, stocked: Any) -> N
     rest = client.get(
         "/api/items", query_string={"after": cursor, "sort": "-quantity"}
     ).get_json()
-    names = expected(key=lambda entry: entry[0].casefold())
+    names = expected(key=lambda entry: name_key(entry[0]))
     assert names_of(first["items"] + rest["items"]) == names
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["name:", "name:\u0000", "-name:" + "z" * 800, "quantity:-5:", "created:0:x"],
+)
+def test_any_cursor_of_the_declared_shape_is_a_page(
+    client: FlaskClient, stocked: Any, cursor: str
+) -> None:
+    response = client.get("/api/items", query_string={"after": cursor})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -204,13 +227,17 @@ def test_an_undeclared_argument_is_a_400_naming_it(
         "tag=" + "x" * 51,
         "name_prefix=",
         "name_prefix=" + "n" * 201,
-        "after=name:nope:a",
-        "after=created:" + "0" * 24 + ":5",
-        "after=quantity:" + "0" * 24 + ":five",
-        "after=quantity:" + "0" * 24 + ":" + "9" * 19,
-        "after=quantity:" + "0" * 24,
-        "after=price:" + "0" * 24 + ":1",
-        "after=" + "0" * 24,
+        "after=name",
+        "after=price:a",
+        "after=Name:a",
+        "after=quantity:5",
+        "after=quantity:five:a",
+        "after=quantity::a",
+        "after=quantity:1.5:a",
+        "after=quantity:" + "9" * 19 + ":a",
+        "after=-created:2026-01-01:a",
+        "after=name:" + "n" * 801,
+        "after=created:1:" + "n" * 801,
     ],
 )
 def test_bad_arguments_are_a_400_naming_them(client: FlaskClient, query: str) -> None:
@@ -255,10 +282,10 @@ def test_the_contract_declares_every_argument(client: FlaskClient) -> None:
         "limit",
     }
     assert parameters["sort"]["enum"] == [
-        "created",
-        "-created",
         "name",
         "-name",
+        "created",
+        "-created",
         "quantity",
         "-quantity",
     ]

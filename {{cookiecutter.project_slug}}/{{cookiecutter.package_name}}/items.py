@@ -32,6 +32,7 @@ from .validation import parse_body
 bp = Blueprint("items", __name__, url_prefix="/api/items")
 store = Store("items", noun="item", unique="name")
 # Each filter and sort needs an index (indexes.py; tests/test_listing.py checks).
+# Ties are broken by the unique name key, already indexed and a stable order.
 LISTING = Listing(
     filters={
         "tag": tag("tags"),
@@ -40,10 +41,11 @@ LISTING = Listing(
         "max_quantity": at_most("quantity"),
     },
     sorts={
-        "created": ("_id", str),
         "name": ("name_key", str),
+        "created": ("created_at", datetime),
         "quantity": ("quantity", int),
     },
+    tiebreak="name_key",
 )
 
 
@@ -71,7 +73,7 @@ def create_item() -> tuple[Response, int, dict[str, str]]:
 @bp.get("")
 @operation(response=paged(ItemOut), query=LISTING.parameters)
 def list_items() -> Response:
-    """List items, filtered and sorted (oldest first by default), a page at a time."""
+    """List items, filtered and sorted (by name unless asked), a page at a time."""
     return store.page("items.list_items", listing=LISTING)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from typing import Any, Literal
 
@@ -31,6 +32,7 @@ from .validation import WHOLE_NUMBER, query_int, query_text
 MAX_TEXT = 200
 PAGING = ("after", "limit")
 SORT = "sort"
+Key = tuple[str, int]  # an index or sort key: (field, ASCENDING or DESCENDING)
 
 
 TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
@@ -125,18 +127,24 @@ def after_prefix(key: str) -> str | None:
 
 @dataclass(frozen=True)
 class Order:
-    """A sort order: the stored field, its type in a cursor, the direction."""
+    """A sort order: the stored field and its type, the direction, the tie-break.
+
+    ``tiebreak`` is a unique field (``_id``, or a unique key such as
+    ``name_key``) so that (sort value, tie-break) names one document: a
+    cursor then says exactly where a page stopped, even among equal values.
+    """
 
     name: str
     field: str
     kind: type
     direction: int
+    tiebreak: str
 
     @property
-    def spec(self) -> list[tuple[str, int]]:
-        if self.field == "_id":
-            return [("_id", self.direction)]
-        return [(self.field, self.direction), ("_id", self.direction)]
+    def spec(self) -> list[Key]:
+        if self.field == self.tiebreak:
+            return [(self.field, self.direction)]
+        return [(self.field, self.direction), (self.tiebreak, self.direction)]
 
 
 @dataclass(frozen=True)
@@ -150,12 +158,15 @@ class Listing:
 
     filters: Mapping[str, Filter]
     sorts: Mapping[str, tuple[str, type]]
+    tiebreak: str = "_id"
 
     def orders(self) -> dict[str, Order]:
         found: dict[str, Order] = {}
         for name, (stored, kind) in self.sorts.items():
-            found[name] = Order(name, stored, kind, ASCENDING)
-            found[f"-{name}"] = Order(f"-{name}", stored, kind, DESCENDING)
+            found[name] = Order(name, stored, kind, ASCENDING, self.tiebreak)
+            found[f"-{name}"] = Order(
+                f"-{name}", stored, kind, DESCENDING, self.tiebreak
+            )
         return found
 
     def arguments(self) -> tuple[dict[str, Any], dict[str, str]]:
@@ -237,13 +248,14 @@ class Listing:
 
     def cursor_pattern(self) -> str:
         """Every cursor any sort could give, so any match is a usable cursor."""
+        tie = OBJECT_ID if self.tiebreak == "_id" else TEXT_VALUE
         shapes = [
-            f"-?{name}:{OBJECT_ID}" + ("" if stored == "_id" else VALUE[kind])
+            f"-?{name}:" + (tie if stored == self.tiebreak else f"{VALUE[kind]}:{tie}")
             for name, (stored, kind) in self.sorts.items()
         ]
         return "^(?:" + "|".join(shapes) + ")$"
 
-    def needed_indexes(self) -> list[list[tuple[str, int]]]:
+    def needed_indexes(self) -> list[list[Key]]:
         """The index key prefix every filter set and sort needs.
 
         Equality fields first, then the sort key and ``_id``: the server walks
@@ -264,39 +276,58 @@ class Listing:
 
 
 OBJECT_ID = "[0-9a-fA-F]{24}"
-# The sort value in a cursor: any text for a text key (it is only a bound, so
-# any text is a valid one), a whole number that fits query_int for a number.
-VALUE = {str: ":[\\s\\S]{0,800}", int: ":-?[0-9]{1,18}"}
+# Values in a cursor: any text for a text key (it is only a bound, so any text
+# is a valid one); digits that fit query_int for a number or a time (in
+# microseconds since 1970, the finest a stored time can be).
+MAX_TIE = 800
+TEXT_VALUE = "[\\s\\S]{0,800}"  # MAX_TIE
+NUMBER = "-?[0-9]{1,18}"
+VALUE = {str: TEXT_VALUE, int: NUMBER, datetime: NUMBER}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+BAD_CURSOR = "after must be the cursor from a next link."
 
 
 def encode_cursor(order: Order, document: Mapping[str, Any]) -> str:
-    """Where the page stopped: the order, the last id, and its sort value.
+    """Where the page stopped: the order, the last sort value, the tie-break.
 
     The cursor carries its own order, so a next link cannot be misread with
     another ``sort``: when ``after`` is given, its order is the one used.
     """
-    if order.field == "_id":
-        return f"{order.name}:{document['_id']}"
-    return f"{order.name}:{document['_id']}:{document.get(order.field)}"
+    tie = str(document[order.tiebreak])
+    if order.field == order.tiebreak:
+        return f"{order.name}:{tie}"
+    value = document.get(order.field)
+    if isinstance(value, datetime):
+        value = (value.replace(tzinfo=value.tzinfo or UTC) - EPOCH) // MICROSECOND
+    return f"{order.name}:{value}:{tie}"
 
 
-def decode_cursor(listing: Listing, raw: str) -> tuple[Order, tuple[Any, ObjectId]]:
-    """The order and ``(sort value, id)`` of a cursor, or a 400: it is client input."""
-    name, _, rest = raw.partition(":")
-    identity, _, value = rest.partition(":")
+def decode_cursor(listing: Listing, raw: str) -> tuple[Order, tuple[Any, ...]]:
+    """The order and the position (sort value, tie-break) of a cursor, or a 400."""
+    name, colon, rest = raw.partition(":")
     order = listing.orders().get(name)
-    if order is None or not ObjectId.is_valid(identity) or len(raw) > 1000:
-        raise BadRequest("after must be the cursor from a next link.")
-    document_id = ObjectId(identity)
-    if order.field == "_id":
-        if value:
-            raise BadRequest("after must be the cursor from a next link.")
-        return order, (document_id, document_id)
-    if order.kind is int:
-        if not WHOLE_NUMBER.fullmatch(value):
-            raise BadRequest("after must be the cursor from a next link.")
-        return order, (int(value), document_id)
-    return order, (value, document_id)
+    if order is None or not colon:
+        raise BadRequest(BAD_CURSOR)
+    if order.field == order.tiebreak:
+        return order, (_tie(order, rest),)
+    value, colon, tie = rest.partition(":")
+    if not (colon and WHOLE_NUMBER.fullmatch(value)) or order.kind is str:
+        raise BadRequest(BAD_CURSOR)
+    number = int(value)
+    if order.kind is datetime:
+        return order, (EPOCH + number * MICROSECOND, _tie(order, tie))
+    return order, (number, _tie(order, tie))
+
+
+def _tie(order: Order, raw: str) -> Any:
+    if order.tiebreak != "_id":
+        if len(raw) > MAX_TIE:
+            raise BadRequest(BAD_CURSOR)
+        return raw
+    if not ObjectId.is_valid(raw):
+        raise BadRequest(BAD_CURSOR)
+    return ObjectId(raw)
 
 
 def list_page(
@@ -326,21 +357,15 @@ def list_page(
     return page.documents, next_url
 
 
-def covered(
-    declared: Iterable[tuple[list[tuple[str, int]], bool]],
-    prefix: list[tuple[str, int]],
-) -> bool:
-    """Whether a declared index (keys, unique) serves a scan in ``prefix`` order.
+def covered(declared: Iterable[list[tuple[str, int]]], prefix: list[Key]) -> bool:
+    """Whether one of the ``declared`` index key lists serves a walk in ``prefix``.
 
-    An index serves a scan in either direction, so its keys may match with
-    every direction flipped. A unique index on the sort key needs no ``_id``
-    after it: no two documents tie.
+    An index serves a walk in either direction, so its keys may match with
+    every direction flipped.
     """
-    for keys, unique in declared:
+    for keys in declared:
         for flip in (1, -1):
             flipped = [(name, direction * flip) for name, direction in keys]
             if flipped[: len(prefix)] == prefix:
-                return True
-            if unique and prefix[-1][0] == "_id" and flipped == prefix[:-1]:
                 return True
     return False

@@ -66,21 +66,23 @@ def keyset_page(
     collection: Collection[Any],
     filter: dict[str, Any],
     *,
-    after: ObjectId | tuple[Any, ObjectId] | None,
+    after: ObjectId | tuple[Any, ...] | None,
     limit: int,
     order: list[tuple[str, int]] | None = None,
 ) -> Page:
     """One page of ``filter``'s matches in ``order``, starting after ``after``.
 
-    ``order`` is ``[(field, direction), ("_id", direction)]`` or ``_id`` alone
-    (the default); ``after`` is the last page's final (value, id), or its id in
-    ``_id`` order. One extra document is read to know whether another page
-    follows, so the last page says so instead of leading to an empty one.
+    ``order`` is a sort key and a unique tie-break, ``[(field, way), (unique,
+    way)]``, or one unique field (the default: ``_id``); ``after`` is the last
+    page's final values of those fields (an id alone in ``_id`` order). One
+    extra document is read to know whether another page follows, so the last
+    page says so instead of leading to an empty one.
     """
     order = order or [("_id", ASCENDING)]
     query = filter
     if after is not None:
-        beyond = _beyond(order, after)
+        values = after if isinstance(after, tuple) else (after,)
+        beyond = _beyond(order, values)
         query = {"$and": [filter, beyond]} if filter else beyond
     cursor = collection.find(query).sort(order).limit(limit + 1)
     documents = list(cursor)
@@ -90,21 +92,16 @@ def keyset_page(
     return Page(documents, documents[-1]["_id"])
 
 
-def _beyond(
-    order: list[tuple[str, int]], after: ObjectId | tuple[Any, ObjectId]
-) -> dict[str, Any]:
-    """What follows ``after`` in ``order``: a later key, or the same key, later id."""
-    (field, direction), *_ = order
+def _beyond(order: list[tuple[str, int]], values: tuple[Any, ...]) -> dict[str, Any]:
+    """What follows ``values`` in ``order``: a later key, or the same key, later tie."""
+    (field, direction), *rest = order
     past = "$gt" if direction == ASCENDING else "$lt"
-    if field == "_id":
-        last_id = after[1] if isinstance(after, tuple) else after
-        return {"_id": {past: last_id}}
-    if not isinstance(after, tuple):
-        raise TypeError("a sorted page needs (value, id) as after")
-    value, last_id = after
+    if not rest:
+        return {field: {past: values[0]}}
+    (tiebreak, _), *_ = rest
     return {
         "$or": [
-            {field: {past: value}},
-            {field: value, "_id": {past: last_id}},
+            {field: {past: values[0]}},
+            {field: values[0], tiebreak: {past: values[1]}},
         ]
     }
