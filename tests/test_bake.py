@@ -50,6 +50,7 @@ EXPECTED_FILES = [
     "inventory_service/files.py",
     "inventory_service/files_api.py",
     "inventory_service/health.py",
+    "inventory_service/idempotency.py",
     "inventory_service/indexes.py",
     "inventory_service/items.py",
     "inventory_service/json_provider.py",
@@ -64,6 +65,7 @@ EXPECTED_FILES = [
     "inventory_service/resources.py",
     "inventory_service/response_headers.py",
     "inventory_service/validation.py",
+    "inventory_service/versions.py",
     "tests/conftest.py",
     "tests/outage.py",
     "tests/support.py",
@@ -78,6 +80,7 @@ EXPECTED_FILES = [
     "tests/test_files.py",
     "tests/test_files_api.py",
     "tests/test_health.py",
+    "tests/test_idempotency.py",
     "tests/test_items.py",
     "tests/test_json_provider.py",
     "tests/test_listing.py",
@@ -87,6 +90,7 @@ EXPECTED_FILES = [
     "tests/test_request_limits.py",
     "tests/test_response_headers.py",
     "tests/test_validation.py",
+    "tests/test_versions.py",
 ]
 
 # One bake per answer changed from the default, each checked the same way.

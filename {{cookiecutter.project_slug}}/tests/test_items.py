@@ -60,6 +60,7 @@ def test_create_stores_only_the_validated_fields(
         "quantity",
         "tags",
         "attributes",
+        "version",
         "created_at",
         "updated_at",
     }

@@ -36,6 +36,12 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="tags_quantity",
         ),
     ],
+    # Idempotency keys (idempotency.py): the server deletes each a day after use.
+    "idempotency_keys": [
+        IndexModel(
+            [("created_at", ASCENDING)], name="expires", expireAfterSeconds=86400
+        )
+    ],
 }
 
 

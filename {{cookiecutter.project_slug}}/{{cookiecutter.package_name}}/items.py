@@ -13,6 +13,8 @@ from bson import ObjectId
 from flask import Blueprint, Response, current_app
 from pydantic import Field
 
+from . import idempotency, versions
+from .idempotency import idempotent
 from .listing import Listing, at_least, at_most, name_prefix, tag
 from .openapi import operation
 from .resources import (
@@ -64,9 +66,18 @@ ItemOut = stored(Item)
 
 
 @bp.post("")
-@operation(body=Item, response=ItemOut, status=201, errors=(409,), link_id="id")
+@operation(
+    body=Item,
+    response=ItemOut,
+    status=201,
+    errors=(409,),
+    link_id="id",
+    parameters=(idempotency.PARAMETER,),
+    headers=("ETag", "Idempotent-Replayed"),
+)
+@idempotent
 def create_item() -> tuple[Response, int, dict[str, str]]:
-    """Create an item."""
+    """Create an item; with an Idempotency-Key, a retry creates nothing more."""
     return store.create(parse_body(Item), location="items.get_item")
 
 
@@ -78,21 +89,27 @@ def list_items() -> Response:
 
 
 @bp.get("/<objectid:item_id>")
-@operation(response=ItemOut)
+@operation(response=ItemOut, headers=("ETag",))
 def get_item(item_id: ObjectId) -> Response:
     """Read one item."""
     return store.get(item_id)
 
 
 @bp.patch("/<objectid:item_id>")
-@operation(body=ItemPatch, response=ItemOut, errors=(409,))
+@operation(
+    body=ItemPatch,
+    response=ItemOut,
+    errors=(409, 412),
+    parameters=(versions.PARAMETER,),
+    headers=("ETag",),
+)
 def update_item(item_id: ObjectId) -> Response:
     """Change some fields of an item; the others stay as they are."""
     return store.update(item_id, parse_body(ItemPatch))
 
 
 @bp.delete("/<objectid:item_id>")
-@operation(status=204)
+@operation(status=204, errors=(412,), parameters=(versions.PARAMETER,))
 def delete_item(item_id: ObjectId) -> tuple[str, int]:
     """Delete an item."""
     return store.delete(item_id)
@@ -109,7 +126,7 @@ def seed_items(count: int) -> int:
     for number in range(1, count + 1):
         sample = Item(name=f"Sample item {number}", quantity=number, tags=["sample"])
         fields = store.keyed(
-            {**sample.model_dump(), "created_at": now, "updated_at": now}
+            {**sample.model_dump(), "version": 1, "created_at": now, "updated_at": now}
         )
         result = store.collection().update_one(
             {"name_key": fields["name_key"]}, {"$setOnInsert": fields}, upsert=True

@@ -26,9 +26,9 @@ from pydantic import (
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
-from werkzeug.exceptions import Conflict, NotFound
+from werkzeug.exceptions import Conflict, NotFound, PreconditionFailed
 
-from . import names
+from . import names, versions
 from .db import Document, get_db
 from .listing import Listing, list_page
 from .pagination import keyset_page, page_arguments
@@ -123,11 +123,12 @@ def partial(model: type[M]) -> type[M]:
 
 
 def stored(model: type[Model]) -> type[Model]:
-    """The response form of ``model``: its fields, ``id`` and the two timestamps."""
+    """The response form of ``model``: its fields, ``id``, ``version``, two times."""
     result: type[Model] = create_model(
         f"{model.__name__}Out",
         __base__=model,
         id=(Annotated[str, Field(pattern=OBJECT_ID)], ...),
+        version=(Annotated[int, Field(ge=1)], ...),
         created_at=(datetime, ...),
         updated_at=(datetime, ...),
     )
@@ -184,44 +185,66 @@ class Store:
         """Insert; 201, the stored document, ``Location`` from endpoint ``location``."""
         now = datetime.now(UTC)
         document = self.keyed(
-            {**model.model_dump(), "created_at": now, "updated_at": now}
+            {**model.model_dump(), "version": 1, "created_at": now, "updated_at": now}
         )
         try:
             document_id = self.collection().insert_one(document).inserted_id
         except DuplicateKeyError:
             raise self._conflict(document) from None
         url = url_for(location, **{f"{self.noun}_id": document_id})
-        return jsonify(self.to_json(document)), 201, {"Location": url}
+        headers = {"Location": url, "ETag": versions.etag(document)}
+        return jsonify(self.to_json(document)), 201, headers
 
     def get(self, document_id: ObjectId) -> Response:
         document = self.collection().find_one({"_id": document_id})
         if document is None:
             raise self.missing(document_id)
-        return jsonify(self.to_json(document))
+        return self.tagged(document)
+
+    def tagged(self, document: Document) -> Response:
+        """The document as JSON with its version as the ``ETag``."""
+        response = jsonify(self.to_json(document))
+        response.headers["ETag"] = versions.etag(document)
+        return response
+
+    def _unchanged_or_missing(self, document_id: ObjectId) -> Exception:
+        """Why a conditional write matched nothing: 412 if it exists, else 404."""
+        if self.collection().find_one({"_id": document_id}, {"_id": 1}):
+            return PreconditionFailed(
+                f"The {self.noun} changed since that version (If-Match); read it again."
+            )
+        return self.missing(document_id)
 
     def update(self, document_id: ObjectId, changes: Model) -> Response:
         """Set the given fields and read the result back in one round trip.
 
-        The database stamps ``updated_at`` (``$currentDate``) in the same write.
+        The database stamps ``updated_at`` (``$currentDate``) and adds one to
+        ``version`` in the same write, and matches ``If-Match``'s version in
+        the same filter: two editors of one version cannot both succeed.
         """
         fields = self.keyed(changes.model_dump(exclude_unset=True))
         if not fields:
             raise ValidationError({"body": "must set at least one field"})
         try:
             document = self.collection().find_one_and_update(
-                {"_id": document_id},
-                {"$set": fields, "$currentDate": {"updated_at": True}},
+                {"_id": document_id, **versions.if_match()},
+                {
+                    "$set": fields,
+                    "$inc": {"version": 1},
+                    "$currentDate": {"updated_at": True},
+                },
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
             raise self._conflict(fields) from None
         if document is None:
-            raise self.missing(document_id)
-        return jsonify(self.to_json(document))
+            raise self._unchanged_or_missing(document_id)
+        return self.tagged(document)
 
     def delete(self, document_id: ObjectId) -> tuple[str, int]:
-        if self.collection().delete_one({"_id": document_id}).deleted_count == 0:
-            raise self.missing(document_id)
+        found = {"_id": document_id, **versions.if_match()}
+        if self.collection().delete_one(found).deleted_count == 0:
+            raise self._unchanged_or_missing(document_id)
         return "", 204
 
     def page(
