@@ -64,6 +64,7 @@ EXPECTED_FILES = [
     "inventory_service/request_limits.py",
     "inventory_service/resources.py",
     "inventory_service/response_headers.py",
+    "inventory_service/stats.py",
     "inventory_service/validation.py",
     "inventory_service/versions.py",
     "tests/conftest.py",
@@ -89,6 +90,7 @@ EXPECTED_FILES = [
     "tests/test_pagination.py",
     "tests/test_request_limits.py",
     "tests/test_response_headers.py",
+    "tests/test_stats.py",
     "tests/test_validation.py",
     "tests/test_versions.py",
 ]

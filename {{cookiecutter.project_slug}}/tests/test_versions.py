@@ -102,3 +102,13 @@ def test_the_contract_declares_the_headers(client: FlaskClient) -> None:
     names = [parameter["name"] for parameter in create["parameters"]]
     assert "Idempotency-Key" in names
     assert "ETag" in create["responses"]["201"]["headers"]
+
+
+def test_an_over_long_if_match_is_a_400(
+    client: FlaskClient, item: dict[str, Any]
+) -> None:
+    url = f"/api/items/{item['id']}"
+    long = '"1", ' * 300
+    patched = client.patch(url, json={"quantity": 1}, headers={"If-Match": long})
+    assert patched.status_code == 400
+    assert client.delete(url, headers={"If-Match": "0" * 1001}).status_code == 400

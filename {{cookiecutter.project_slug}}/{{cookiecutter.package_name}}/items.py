@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, jsonify
 from pydantic import Field
 
-from . import idempotency, versions
+from . import idempotency, stats, versions
 from .idempotency import idempotent
 from .listing import Listing, at_least, at_most, name_prefix, tag
 from .openapi import operation
@@ -88,6 +88,29 @@ def list_items() -> Response:
     return store.page("items.list_items", listing=LISTING)
 
 
+class TagTotal(Model):
+    tag: str
+    items: int
+    quantity: int
+
+
+class Stats(Model):
+    """Per tag, most used first: how many items carry it, their total quantity."""
+
+    tags: list[TagTotal]
+
+
+# The list's filters but the tag itself (every row is one tag).
+STATS_FILTERS = {name: spec for name, spec in LISTING.filters.items() if name != "tag"}
+
+
+@bp.get("/stats")
+@operation(response=Stats, query=lambda config: stats.parameters(STATS_FILTERS))
+def item_stats() -> Response:
+    """Counts and total quantity per tag ($unwind, $group, $sort)."""
+    return jsonify(tags=stats.tag_totals(store.collection(), STATS_FILTERS))
+
+
 @bp.get("/<objectid:item_id>")
 @operation(response=ItemOut, headers=("ETag",))
 def get_item(item_id: ObjectId) -> Response:
@@ -109,7 +132,7 @@ def update_item(item_id: ObjectId) -> Response:
 
 
 @bp.delete("/<objectid:item_id>")
-@operation(status=204, errors=(412,), parameters=(versions.PARAMETER,))
+@operation(status=204, errors=(400, 412), parameters=(versions.PARAMETER,))
 def delete_item(item_id: ObjectId) -> tuple[str, int]:
     """Delete an item."""
     return store.delete(item_id)

@@ -65,6 +65,15 @@ class Filter:
             return COUNT
         return {**TEXT, "maxLength": 50} if self.kind == "equals" else TEXT
 
+    def parameter(self, name: str) -> dict[str, Any]:
+        """This filter as the OpenAPI query parameter ``name``."""
+        return {
+            "name": name,
+            "in": "query",
+            "description": self.description,
+            "schema": self.schema,
+        }
+
     def clause(self, name: str, raw: str) -> dict[str, Any]:
         """The MongoDB condition for ``raw``: the value goes in, never a key."""
         if self.kind in ("min", "max"):
@@ -204,15 +213,7 @@ class Listing:
 
     def parameters(self, config: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Every argument as an OpenAPI parameter, with enums and bounds."""
-        found = [
-            {
-                "name": name,
-                "in": "query",
-                "description": spec.description,
-                "schema": spec.schema,
-            }
-            for name, spec in self.filters.items()
-        ]
+        found = [spec.parameter(name) for name, spec in self.filters.items()]
         orders = list(self.orders())
         found.append(
             {

@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from werkzeug.exceptions import BadRequest
 
 from .db import Document
 
+MAX_LENGTH = 1000
 PARAMETER = {
     "name": "If-Match",
     "in": "header",
@@ -25,7 +27,7 @@ PARAMETER = {
         "The ETag last read: the change applies only if the item is still at "
         "that version (412 otherwise). Without it, the last write wins."
     ),
-    "schema": {"type": "string", "maxLength": 1000},
+    "schema": {"type": "string", "maxLength": MAX_LENGTH},
 }
 
 
@@ -40,8 +42,11 @@ def if_match() -> dict[str, Any]:
     Tags that are not versions match nothing, so the write is refused (412).
     A document written before versions existed has none: it is version 0.
     """
+    raw = request.headers.get("If-Match", "")
+    if len(raw) > MAX_LENGTH:
+        raise BadRequest(f"If-Match must be at most {MAX_LENGTH} characters.")
     condition = request.if_match
-    if not request.headers.get("If-Match") or condition.star_tag:
+    if not raw or condition.star_tag:
         return {}
     wanted: list[int | None] = []
     for tag in condition.as_set():
