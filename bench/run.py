@@ -27,6 +27,7 @@ import baking  # noqa: E402
 import encoding  # noqa: E402
 import paging  # noqa: E402
 import report  # noqa: E402
+import sorted_paging  # noqa: E402
 import throughput  # noqa: E402
 from data import ids, seed  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
@@ -144,6 +145,13 @@ def main(argv: list[str] | None = None) -> None:
             results["pagination"] = paging.measure(
                 package,
                 client["paging"]["pages"],
+                size=settings["collection_size"],
+                repeat=settings["page_repeat"],
+            )
+            progress("filtered, sorted pages (tag=red, sort=quantity)")
+            results["sorted_pagination"] = sorted_paging.measure(
+                package,
+                client["sorted_paging"]["items"],
                 size=settings["collection_size"],
                 repeat=settings["page_repeat"],
             )

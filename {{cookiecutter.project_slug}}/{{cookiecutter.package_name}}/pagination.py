@@ -95,13 +95,13 @@ def keyset_page(
 def _beyond(order: list[tuple[str, int]], values: tuple[Any, ...]) -> dict[str, Any]:
     """What follows ``values`` in ``order``: a later key, or the same key, later tie."""
     (field, direction), *rest = order
-    past = "$gt" if direction == ASCENDING else "$lt"
+    past, reached = ("$gt", "$gte") if direction == ASCENDING else ("$lt", "$lte")
     if not rest:
         return {field: {past: values[0]}}
     (tiebreak, _), *_ = rest
+    # The outer bound on the sort key alone lets the server start its index
+    # walk at the cursor; the $or then only sorts out the ties.
     return {
-        "$or": [
-            {field: {past: values[0]}},
-            {field: values[0], tiebreak: {past: values[1]}},
-        ]
+        field: {reached: values[0]},
+        "$or": [{field: {past: values[0]}}, {tiebreak: {past: values[1]}}],
     }
