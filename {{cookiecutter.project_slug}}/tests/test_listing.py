@@ -181,7 +181,15 @@ def test_the_cursor_order_wins_over_sort(client: FlaskClient, stocked: Any) -> N
 
 @pytest.mark.parametrize(
     "cursor",
-    ["name:", "name:\u0000", "-name:" + "z" * 800, "quantity:-5:", "created:0:x"],
+    [
+        "name:",
+        "name:\u0000",
+        "-name:" + "z" * 800,
+        "quantity:-5:",
+        "created:0:x",
+        "created:999999999999999999:x",
+        "-created:-999999999999999999:",
+    ],
 )
 def test_any_cursor_of_the_declared_shape_is_a_page(
     client: FlaskClient, stocked: Any, cursor: str

@@ -21,12 +21,12 @@ from itertools import combinations
 from typing import Any, Literal
 
 from bson import ObjectId
-from flask import current_app, request, url_for
+from flask import request, url_for
 from pymongo import ASCENDING, DESCENDING
 from werkzeug.exceptions import BadRequest
 
 from . import names
-from .pagination import Page, keyset_page
+from .pagination import Page, keyset_page, page_limit
 from .validation import WHOLE_NUMBER, query_int, query_text
 
 MAX_TEXT = 200
@@ -317,8 +317,20 @@ def decode_cursor(listing: Listing, raw: str) -> tuple[Order, tuple[Any, ...]]:
         raise BadRequest(BAD_CURSOR)
     number = int(value)
     if order.kind is datetime:
-        return order, (EPOCH + number * MICROSECOND, _tie(order, tie))
+        return order, (_moment(number), _tie(order, tie))
     return order, (number, _tie(order, tie))
+
+
+def _moment(microseconds: int) -> datetime:
+    """A time from a cursor; past either end of Python's calendar, that end.
+
+    Any 18 digits fit the cursor's pattern, so each must mean a usable bound.
+    """
+    try:
+        return EPOCH + microseconds * MICROSECOND
+    except OverflowError:
+        end = datetime.max if microseconds > 0 else datetime.min
+        return end.replace(tzinfo=UTC)
 
 
 def _tie(order: Order, raw: str) -> Any:
@@ -341,12 +353,7 @@ def list_page(
     raw_after = query_text("after")
     if raw_after is not None:
         order, after = decode_cursor(listing, raw_after)
-    limit = query_int(
-        "limit",
-        current_app.config["API_PAGE_SIZE"],
-        minimum=1,
-        maximum=current_app.config["API_MAX_PAGE_SIZE"],
-    )
+    limit = page_limit()
     page: Page = keyset_page(
         collection, query, after=after, limit=limit, order=order.spec
     )

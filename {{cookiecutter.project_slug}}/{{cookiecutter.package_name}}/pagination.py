@@ -26,14 +26,19 @@ class Page:
     next_after: ObjectId | None  # None on the last page
 
 
-def page_arguments() -> tuple[ObjectId | None, int]:
-    """``after`` and ``limit`` from the query string, or a 400 saying what is wrong."""
-    limit = query_int(
+def page_limit() -> int:
+    """``limit`` from the query string, within this app's bounds, or a 400."""
+    return query_int(
         "limit",
         current_app.config["API_PAGE_SIZE"],
         minimum=1,
         maximum=current_app.config["API_MAX_PAGE_SIZE"],
     )
+
+
+def page_arguments() -> tuple[ObjectId | None, int]:
+    """``after`` and ``limit`` from the query string, or a 400 saying what is wrong."""
+    limit = page_limit()
     after = query_text("after")
     if after is None:
         return None, limit
