@@ -18,28 +18,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
 from data import document
+from paging import PAGE, _median_ms
 from pymongo import MongoClient
 from pymongo.collection import Collection
 
-PAGE = 20
 TAG = "red"  # one item in five (data.COLORS)
-
-
-def _median_ms(query: Callable[[], list[Any]], repeat: int) -> dict[str, Any]:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        documents = query()
-        timings.append((time.perf_counter() - started) * 1e3)
-        if len(documents) != PAGE:
-            raise RuntimeError(f"a page held {len(documents)} documents, not {PAGE}")
-    return {"ms": timings, "median_ms": statistics.median(timings)}
 
 
 def _seed(collection: Collection[Any], package: str, size: int) -> float:
