@@ -1,43 +1,38 @@
-"""Bake time and the baked project's test-suite time, as a user would see them."""
+"""Bake time and the baked project's test-suite time."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from helpers import TEMPLATE, passed_count, run_project_tests
+from support.baking import bake_into
+from support.commands import passed_count, run_project_tests
 
 
-def bake(output: Path) -> tuple[Path, float]:
-    """``cookiecutter --no-input`` into ``output``; returns the project and seconds."""
-    output.mkdir(parents=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            str(TEMPLATE),
-            "-o",
-            str(output),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    seconds = time.perf_counter() - started
-    (project,) = output.iterdir()
-    return project, seconds
+@contextmanager
+def hook_output_to_stderr() -> Iterator[None]:
+    """The post-generation hook prints its next steps to file descriptor 1; the
+    benchmark's stdout is the report alone, so the hook's lines go to stderr."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
-def package_of(project: Path) -> str:
-    (init,) = [p for p in project.glob("*/__init__.py") if p.parent.name != "tests"]
-    return init.parent.name
+def bake_quietly(output: Path, **answers: Any) -> Path:
+    with hook_output_to_stderr():
+        return bake_into(output, **answers)
 
 
 def measure(workdir: Path, *, bakes: int, suites: int) -> tuple[Path, dict[str, Any]]:
@@ -45,8 +40,9 @@ def measure(workdir: Path, *, bakes: int, suites: int) -> tuple[Path, dict[str, 
     bake_seconds = []
     for number in range(bakes):
         output = workdir / f"bake-{number}"
-        project, seconds = bake(output)
-        bake_seconds.append(seconds)
+        started = time.perf_counter()
+        project = bake_quietly(output)
+        bake_seconds.append(time.perf_counter() - started)
         if number < bakes - 1:
             shutil.rmtree(output)
     suite_seconds, tests = [], 0

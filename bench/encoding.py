@@ -1,7 +1,8 @@
 """JSON encoding of a page of BSON documents: the generated provider vs Flask-PyMongo's.
 
 Both providers get the same 100 documents as pymongo returns them (ObjectIds,
-timezone-aware datetimes, nested fields) and are timed with ``timeit``.
+timezone-aware datetimes, nested fields) and are timed with ``timeit``. It imports
+the baked package, so it runs inside the project (``bench.in_project``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import timeit
 from typing import Any
 
 from bson import ObjectId
-from data import document
 from flask import Flask
 from flask_pymongo.helpers import BSONProvider
+
+from bench.data import document
+from bench.in_project import answer
 
 DOCUMENTS = 100
 
@@ -41,3 +44,7 @@ def measure(package: str, *, repeat: int, number: int) -> dict[str, Any]:
             "median_ms": statistics.median(per_call_ms),
         }
     return results
+
+
+if __name__ == "__main__":
+    answer(measure)

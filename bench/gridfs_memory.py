@@ -3,19 +3,20 @@
 The generated ``send_file`` promises to stream: one GridFS chunk at a time, never
 the whole file. This measures it end to end, on a real socket:
 
-1. bake the template (or use ``--project``), start nx-27017 (tests/helpers.py);
-2. a child process stores a ``size_mb`` file through the app's ``save_file``, from
-   a stream that makes the bytes as they are read (the file never exists in
-   memory or on disk);
-3. another child serves the app with Werkzeug's WSGI server; after a warm-up
+1. bake the template (or use ``--project``), start nx-27017 (support/live_server.py);
+2. a child process (``bench.gridfs_store``) stores a ``size_mb`` file through the
+   app's ``save_file``, from a stream that makes the bytes as they are read (the
+   file never exists in memory or on disk);
+3. another child (``bench.gridfs_serve``) serves the app with Werkzeug's WSGI
+   server; after a warm-up
    request (imports, connection pool, a first chunk) its peak-RSS counter is reset
    (``/proc/<pid>/clear_refs``), then the whole file is downloaded and checked
    against the SHA-256 the upload computed;
 4. growth = the server's peak RSS during the download (VmHWM) - its RSS before.
 
-Run: ``python bench/gridfs_memory.py [--size-mb 200]``; prints ``key=value`` lines,
+Run: ``python -m bench.gridfs_memory [--size-mb 200]``; prints ``key=value`` lines,
 ``gridfs_rss_growth_mb`` being the figure (target: under 32). It asserts nothing,
-so a caller (bench/run.py) decides what a regression is.
+so a caller (bench.run) decides what a regression is.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import json
-import os
 import secrets
 import subprocess
 import sys
@@ -32,50 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from helpers import TEMPLATE, LiveServer, free_port, run, wait_for_http
+from bench.baking import bake_quietly
+from bench.in_project import project_env, run_module
+from support.baking import package_of
+from support.live_server import LiveServer
+from support.network import free_port, wait_for_http
 
 DATABASE = "bench_gridfs"
 MB = 1024 * 1024
-
-# Runs in the baked project: stores the file through the app's own save_file.
-STORE = """
-import hashlib, io, json, resource, sys
-from {package} import create_app
-from {package}.files import save_file
-
-class Generated(io.RawIOBase):
-    '''size bytes of a repeating, non-trivial pattern, made as they are read.'''
-    def __init__(self, size):
-        self.left = size
-        self.block = hashlib.sha256(b"seed").digest() * 32768  # 1 MiB
-    def readable(self):
-        return True
-    def read(self, n=-1):
-        n = self.left if n is None or n < 0 else min(n, self.left)
-        self.left -= n
-        whole, part = divmod(n, len(self.block))
-        return self.block * whole + self.block[:part]
-
-app = create_app({{"APP_ENV": "testing", "MONGODB_URI": sys.argv[1],
-                   "MONGODB_DB": "{database}"}})
-with app.test_request_context():
-    stored = save_file(Generated(int(sys.argv[2])), "big.bin")
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"id": str(stored.id), "sha256": stored.sha256,
-                   "length": stored.length, "peak_mb": peak}}))
-"""
-
-# Runs in the baked project: the real app behind a real HTTP server, one thread.
-SERVE = """
-import sys
-from werkzeug.serving import make_server
-from {package} import create_app
-
-server = make_server("127.0.0.1", int(sys.argv[1]), create_app(), threaded=False)
-server.serve_forever()
-"""
 
 
 def rss_kb(pid: int, field: str) -> int:
@@ -84,14 +47,6 @@ def rss_kb(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise RuntimeError(f"no {field} for process {pid}")
-
-
-def bake(output: Path) -> Path:
-    command = ["cookiecutter", "--no-input", "-o", str(output), str(TEMPLATE)]
-    result = run([sys.executable, "-m", *command, "include_files=yes"], output)
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr)
-    return output / "inventory-service"
 
 
 def download(port: int, path: str) -> tuple[str, int]:
@@ -113,7 +68,7 @@ def measure(size_mb: int = 200, project: Path | None = None) -> dict[str, float]
     """Store a ``size_mb`` file, serve it once, and report the memory it cost."""
     with tempfile.TemporaryDirectory(prefix="gridfs-bench-") as tmp:
         directory = Path(tmp)
-        project = project or bake(directory)
+        project = project or bake_quietly(directory, include_files=True)
         server = LiveServer(directory / "nx")
         server.start()
         try:
@@ -123,28 +78,29 @@ def measure(size_mb: int = 200, project: Path | None = None) -> dict[str, float]
 
 
 def _measure(project: Path, uri: str, size_mb: int) -> dict[str, float]:
-    package = next(path.parent.name for path in project.glob("*/files.py"))
-    script = STORE.format(package=package, database=DATABASE)
+    package = package_of(project)
     started = time.perf_counter()
-    stored = run(
-        [sys.executable, "-c", script, uri, str(size_mb * MB)], project, timeout=1800
+    file = run_module(
+        project,
+        "bench.gridfs_store",
+        package=package,
+        uri=uri,
+        database=DATABASE,
+        size=size_mb * MB,
     )
-    if stored.returncode != 0:
-        raise RuntimeError(stored.stderr)
     upload_seconds = time.perf_counter() - started
-    file = json.loads(stored.stdout.strip().splitlines()[-1])
 
     port = free_port()
-    environ = {
-        **os.environ,
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "MONGODB_URI": uri,
-        "MONGODB_DB": DATABASE,
-        "LOG_LEVEL": "WARNING",
-    }
+    environ = project_env(
+        project,
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI=uri,
+        MONGODB_DB=DATABASE,
+        LOG_LEVEL="WARNING",
+    )
     serving = subprocess.Popen(
-        [sys.executable, "-c", SERVE.format(package=package), str(port)],
+        [sys.executable, "-m", "bench.gridfs_serve", package, str(port)],
         cwd=project,
         env=environ,
         stdout=subprocess.DEVNULL,

@@ -1,17 +1,37 @@
 """The keep-alive load client: a few threads, each with one persistent connection.
 
 Every app is driven by exactly this client, so its own cost is the same for all of
-them. Each thread cycles through the paths and records every request's latency;
-any answer but 200 stops the run, because a fast error is not a result.
+them. Each thread cycles through the route's paths and records every request's
+latency; any answer but the expected status stops the run, because a fast error is
+not a result.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import statistics
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Route:
+    """``method`` on each of ``paths`` in turn, answered with ``status``.
+
+    ``body``, if set, makes each request's JSON body from a key unique to the
+    request (so creates never collide on a unique index).
+    """
+
+    method: str
+    paths: list[str]
+    status: int = 200
+    body: Callable[[str], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -27,27 +47,42 @@ class Load:
 
 
 def _worker(
-    port: int, paths: list[str], offset: int, deadline: float, latencies: list[float]
+    port: int,
+    route: Route,
+    thread: int,
+    connections: int,
+    deadline: float,
+    latencies: list[float],
 ) -> None:
+    """One connection: thread ``thread`` of ``connections`` starts its own share of
+    the paths, so the threads do not all ask for the same document at once."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    index = offset
+    headers = {"Content-Type": "application/json"} if route.body else {}
+    index = thread * len(route.paths) // connections
+    key = f"{uuid.uuid4().hex[:8]}-{thread}"
     try:
         while time.perf_counter() < deadline:
-            path = paths[index % len(paths)]
+            path = route.paths[index % len(route.paths)]
             index += 1
+            data = None
+            if route.body is not None:
+                data = json.dumps(route.body(f"{key}-{index}")).encode()
             started = time.perf_counter()
-            connection.request("GET", path)
+            connection.request(route.method, path, body=data, headers=headers)
             response = connection.getresponse()
-            body = response.read()
-            if response.status != 200:
-                raise RuntimeError(f"GET {path} -> {response.status}: {body[:300]!r}")
+            answer = response.read()
+            if response.status != route.status:
+                raise RuntimeError(
+                    f"{route.method} {path} -> {response.status}: {answer[:300]!r}"
+                )
             latencies.append(time.perf_counter() - started)
     finally:
         connection.close()
 
 
-def drive(port: int, paths: list[str], seconds: float, connections: int) -> Load:
+def drive(url: str, route: Route, seconds: float, connections: int) -> Load:
     """Send requests for ``seconds`` over ``connections`` keep-alive connections."""
+    port = urlsplit(url).port or 80
     per_thread: list[list[float]] = [[] for _ in range(connections)]
     errors: list[BaseException] = []
     started = time.perf_counter()
@@ -55,8 +90,7 @@ def drive(port: int, paths: list[str], seconds: float, connections: int) -> Load
 
     def work(number: int) -> None:
         try:
-            offset = number * len(paths) // connections
-            _worker(port, paths, offset, deadline, per_thread[number])
+            _worker(port, route, number, connections, deadline, per_thread[number])
         except BaseException as error:  # reported in the caller's thread
             errors.append(error)
 

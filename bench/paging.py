@@ -1,7 +1,8 @@
 """Pagination cost as the collection grows: a first page against a deep one.
 
 The generated ``keyset_page`` (``_id > last seen``) and skip/limit are both asked for
-a page of 20 at the same depth of the same collection.
+a page of 20 at the same depth of the same collection. It imports the baked
+package, so it runs inside the project (``bench.in_project``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from data import seed
-from pymongo.collection import Collection
+from pymongo import MongoClient
+
+from bench.data import seed
+from bench.in_project import answer
 
 PAGE = 20
 
@@ -29,9 +32,14 @@ def _median_ms(query: Callable[[], list[Any]], repeat: int) -> dict[str, Any]:
     return {"ms": timings, "median_ms": statistics.median(timings)}
 
 
-def measure(
-    package: str, collection: Collection[Any], *, size: int, repeat: int
-) -> dict[str, Any]:
+def measure(package: str, uri: str, *, size: int, repeat: int) -> dict[str, Any]:
+    """Seed ``size`` documents into the database ``uri`` names, then time pages."""
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True)
+    with client:
+        return _measure(package, client.get_default_database()["pages"], size, repeat)
+
+
+def _measure(package: str, collection: Any, size: int, repeat: int) -> dict[str, Any]:
     keyset_page = importlib.import_module(f"{package}.pagination").keyset_page
     insert_seconds = seed(collection, size)
     depth = size * 9 // 10
@@ -53,3 +61,7 @@ def measure(
         "skip_first": _median_ms(skip(0), repeat),
         "skip_deep": _median_ms(skip(depth), repeat),
     }
+
+
+if __name__ == "__main__":
+    answer(measure)

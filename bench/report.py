@@ -1,4 +1,7 @@
-"""Turn the raw numbers into the ratios, a markdown report, results.json and a chart."""
+"""Turn the raw numbers into the ratios, a markdown report, results.json and a chart.
+
+The report is one small function per table, joined by ``markdown``.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,20 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from throughput import APPS, ROUTES
+from bench.throughput import APPS, READS, ROUTES
 
-# ratio name -> (target, True if higher is better)
-TARGETS = {
+# ratio name -> (target or None when only reported, True if higher is better)
+TARGETS: dict[str, tuple[float | None, bool]] = {
     "shared_vs_per_request": (2.0, True),
     "shared_vs_flask_pymongo": (1.0, True),
-    "shared_vs_minimal": (0.85, True),
+    "shared_vs_minimal": (0.95, True),
+    "create_vs_minimal": (0.85, True),
+    "shared_vs_fastapi": (None, True),
     "json_vs_flask_pymongo": (1.5, True),
     "deep_vs_first_page": (2.0, False),
 }
+# Per route, the baked service against the minimal app (every option off).
+ROUTE_TARGETS = {"by_id": 0.95, "page": 0.95, "create": 0.85}
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -28,14 +35,20 @@ def spread(values: list[float]) -> dict[str, float]:
     }
 
 
-def _throughput_ratio(throughput: dict[str, Any], other: str) -> float:
-    """Shared client's median req/s over ``other``'s: geometric mean of the routes."""
+def median_rps(throughput: dict[str, Any], app: str, route: str) -> float:
+    return float(statistics.median(throughput[app][route]["rps"]))
+
+
+def _throughput_ratio(
+    throughput: dict[str, Any], other: str, routes: tuple[str, ...] = tuple(ROUTES)
+) -> float:
+    """Shared client's median req/s over ``other``'s: geometric mean of ``routes``."""
     logs = [
         math.log(
-            statistics.median(throughput["shared"][route]["rps"])
-            / statistics.median(throughput[other][route]["rps"])
+            median_rps(throughput, "shared", route)
+            / median_rps(throughput, other, route)
         )
-        for route in ROUTES
+        for route in routes
     ]
     return math.exp(sum(logs) / len(logs))
 
@@ -46,7 +59,9 @@ def ratios(results: dict[str, Any]) -> dict[str, float]:
     return {
         "shared_vs_per_request": _throughput_ratio(throughput, "per_request"),
         "shared_vs_flask_pymongo": _throughput_ratio(throughput, "flask_pymongo"),
-        "shared_vs_minimal": _throughput_ratio(throughput, "minimal"),
+        "shared_vs_minimal": _throughput_ratio(throughput, "minimal", READS),
+        "create_vs_minimal": _throughput_ratio(throughput, "minimal", ("create",)),
+        "shared_vs_fastapi": _throughput_ratio(throughput, "fastapi"),
         "json_vs_flask_pymongo": encoding["flask_pymongo"]["median_ms"]
         / encoding["generated"]["median_ms"],
         "deep_vs_first_page": paging["keyset_deep"]["median_ms"]
@@ -60,24 +75,37 @@ def ratios_line(values: dict[str, float]) -> str:
     )
 
 
-def markdown(results: dict[str, Any]) -> str:
+def _met(value: float, target: float | None, higher: bool) -> tuple[str, str]:
+    """The target as written, and whether ``value`` meets it."""
+    if target is None:
+        return "reported", "-"
+    met = value >= target if higher else value <= target
+    return f"{'>=' if higher else '<='} {target}", "yes" if met else "no"
+
+
+def settings_table(results: dict[str, Any]) -> list[str]:
     settings = results["settings"]
-    lines = [
+    return [
         f"## Benchmark ({settings['mode']} run)",
         "",
         f"{settings['machine']}; nx-27017 on loopback (no auth, no TLS); "
-        f"gunicorn -w {settings['workers']} --threads {settings['threads']} for every "
-        f"app; {settings['connections']} keep-alive connections; "
+        f"{settings['workers']} worker processes per app (gunicorn with "
+        f"{settings['threads']} threads for the Flask apps, uvicorn for FastAPI); "
+        f"{settings['connections']} keep-alive connections; "
         f"{settings['rounds']} interleaved round(s) of {settings['seconds']} s per app "
         "and route.",
-        "",
+    ]
+
+
+def throughput_table(results: dict[str, Any]) -> list[str]:
+    throughput = results["throughput"]
+    lines = [
         "| App | Route | req/s median (min-max) | p50 ms | p99 ms | shared / app |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    throughput = results["throughput"]
     for route, label in ROUTES.items():
-        shared = statistics.median(throughput["shared"][route]["rps"])
-        for name, (_, description) in APPS.items():
+        shared = median_rps(throughput, "shared", route)
+        for name, (_, _, description) in APPS.items():
             data = throughput[name][route]
             rps = spread(data["rps"])
             lines.append(
@@ -87,19 +115,37 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{statistics.median(data['p99_ms']):.2f} | "
                 f"{shared / rps['median']:.2f} |"
             )
+    return lines
+
+
+def route_targets_table(results: dict[str, Any]) -> list[str]:
+    throughput = results["throughput"]
+    lines = [
+        "| Route | baked service / minimal app | target | met |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for route, target in ROUTE_TARGETS.items():
+        value = _throughput_ratio(throughput, "minimal", (route,))
+        sign, met = _met(value, target, True)
+        lines.append(f"| `{ROUTES[route]}` | {value:.2f} | {sign} | {met} |")
+    return lines
+
+
+def json_table(results: dict[str, Any]) -> list[str]:
     encoding = results["json"]
-    lines += [
-        "",
+    return [
         f"| JSON encoding of {encoding['documents']} BSON documents | ms (median) |",
         "| --- | ---: |",
         f"| generated `MongoJSONProvider` | {encoding['generated']['median_ms']:.3f} |",
         f"| Flask-PyMongo `BSONProvider` "
         f"| {encoding['flask_pymongo']['median_ms']:.3f} |",
     ]
+
+
+def paging_table(results: dict[str, Any]) -> list[str]:
     paging = results["pagination"]
     size, depth = paging["collection_size"], paging["depth"]
-    lines += [
-        "",
+    lines = [
         f"| Page of 20 in {size:,} documents | first page ms | page at {depth:,} ms "
         "| deep / first |",
         "| --- | ---: | ---: | ---: |",
@@ -112,32 +158,59 @@ def markdown(results: dict[str, Any]) -> str:
         f"\n(seeding {size:,} documents with insert_many took "
         f"{paging['insert_seconds']:.1f} s)"
     )
+    return lines
+
+
+def bake_table(results: dict[str, Any]) -> list[str]:
     baking = results["bake"]
-    lines += [
-        "",
+    return [
         "| Bake and test | seconds (median) |",
         "| --- | ---: |",
-        f"| `cookiecutter --no-input` | {baking['bake_median_seconds']:.2f} |",
+        "| bake (`cookiecutter`, no input, in-process) "
+        f"| {baking['bake_median_seconds']:.2f} |",
         f"| baked test suite on mongomock ({baking['suite_tests']} tests) "
         f"| {baking['suite_median_seconds']:.2f} |",
-        "",
     ]
+
+
+def gridfs_table(results: dict[str, Any]) -> list[str]:
     gridfs = results["gridfs"]
-    if isinstance(gridfs, dict):
-        lines.append(
-            "GridFS memory: " + ", ".join(f"{k}={v}" for k, v in gridfs.items())
-        )
-    else:
-        lines.append(f"GridFS memory: {gridfs}")
-    lines += ["", "| Ratio | value | target | met |", "| --- | ---: | ---: | --- |"]
+    return [
+        f"| GridFS, a {gridfs['gridfs_file_mb']:.0f} MB file | value |",
+        "| --- | ---: |",
+        "| serving process RSS before / peak while streaming it all "
+        f"| {gridfs['gridfs_rss_before_mb']} / {gridfs['gridfs_rss_peak_mb']} MB |",
+        "| growth while serving (target < 32 MB) "
+        f"| {gridfs['gridfs_rss_growth_mb']} MB |",
+        f"| serving rate | {gridfs['gridfs_serve_mb_per_s']} MB/s |",
+        "| upload rate / storing process peak RSS "
+        f"| {gridfs['gridfs_upload_mb_per_s']} MB/s "
+        f"/ {gridfs['gridfs_upload_peak_rss_mb']} MB |",
+    ]
+
+
+def ratios_table(results: dict[str, Any]) -> list[str]:
+    lines = ["| Ratio | value | target | met |", "| --- | ---: | ---: | --- |"]
     for name, value in results["ratios"].items():
-        target, higher = TARGETS[name]
-        met = value >= target if higher else value <= target
-        sign = ">=" if higher else "<="
-        lines.append(
-            f"| {name} | {value:.2f} | {sign} {target} | {'yes' if met else 'no'} |"
-        )
-    return "\n".join(lines)
+        sign, met = _met(value, *TARGETS[name])
+        lines.append(f"| {name} | {value:.2f} | {sign} | {met} |")
+    return lines
+
+
+TABLES = (
+    settings_table,
+    throughput_table,
+    route_targets_table,
+    json_table,
+    paging_table,
+    bake_table,
+    gridfs_table,
+    ratios_table,
+)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    return "\n\n".join("\n".join(table(results)) for table in TABLES)
 
 
 def write_json(results: dict[str, Any], path: Path) -> None:
@@ -152,9 +225,9 @@ def chart(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     throughput = results["throughput"]
-    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
+    figure, axes = plt.subplots(figsize=(9, 4.5), dpi=100)
     width = 0.8 / len(APPS)
-    for index, (name, (_, description)) in enumerate(APPS.items()):
+    for index, (name, (_, _, description)) in enumerate(APPS.items()):
         medians, low, high = [], [], []
         for route in ROUTES:
             rps = spread(throughput[name][route]["rps"])

@@ -1,10 +1,10 @@
-"""Benchmark the generated service against the alternatives: ``python bench/run.py``.
+"""Benchmark the generated service against the alternatives: ``python -m bench.run``.
 
 One command bakes the template, starts one nx-27017 server, seeds the same data and
 measures side by side: HTTP throughput of the baked service against the same
 service with a client per request, a Flask-PyMongo app and a minimal Flask app; JSON
-encoding; keyset against skip/limit pagination; bake and test time; and the GridFS
-memory figure when ``bench/gridfs_memory.py`` exists. It prints a markdown report
+encoding; keyset against skip/limit pagination; bake and test time; and the memory
+it costs to serve a big GridFS file. It prints a markdown report
 and, as its last line, the ratios; it writes results.json and throughput.png.
 ``--quick`` (under a minute) is for checking that it works, not for quoting.
 """
@@ -20,35 +20,31 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pymongo import MongoClient
+
+from bench import baking, gridfs_memory, observability, report, throughput
+from bench.data import ids, seed
+from bench.in_project import run_module
+from bench.throughput import THREADS, WORKERS
+from support.baking import package_of
+from support.live_server import LiveServer
+
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent / "tests"))  # helpers: LiveServer, free_port...
-
-import baking  # noqa: E402
-import encoding  # noqa: E402
-import paging  # noqa: E402
-import report  # noqa: E402
-import sorted_paging  # noqa: E402
-import throughput  # noqa: E402
-from data import ids, seed  # noqa: E402
-from pymongo import MongoClient  # noqa: E402
-from serve import THREADS, WORKERS  # noqa: E402
-
-from helpers import LiveServer  # noqa: E402
 
 MODES: dict[str, dict[str, Any]] = {
     "quick": {
-        "rounds": 2,
+        "rounds": 1,
         "seconds": 1.0,
-        "warmup": 0.5,
+        "warmup": 0.3,
         "connections": 8,
         "items": 1_000,
-        "collection_size": 10_000,
+        "collection_size": 5_000,
         "page_repeat": 3,
         "json_repeat": 5,
         "json_number": 20,
         "bakes": 1,
         "suites": 1,
-        "gridfs_mb": 20,
+        "gridfs_mb": 8,
     },
     "full": {
         "rounds": 5,
@@ -67,18 +63,13 @@ MODES: dict[str, dict[str, Any]] = {
 }
 
 
+STARTED = time.perf_counter()
+
+
 def progress(message: str) -> None:
     """Progress goes to stderr so stdout is the report alone."""
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def gridfs_figure(size_mb: int) -> Any:
-    """The files issue's measurement, when it is part of this checkout."""
-    if not (BENCH / "gridfs_memory.py").exists():
-        return "n/a"
-    import gridfs_memory
-
-    return gridfs_memory.measure(size_mb=size_mb)
+    elapsed = time.perf_counter() - STARTED
+    print(f"[bench {elapsed:5.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -96,9 +87,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.output is None:
         args.output = BENCH / "out" if args.quick else BENCH
     args.output.mkdir(parents=True, exist_ok=True)
-    # nx-27017 and gunicorn are scripts next to this interpreter (venv or not).
-    bin_dir = str(Path(sys.executable).parent)
-    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     started = time.perf_counter()
 
     results: dict[str, Any] = {
@@ -116,8 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         project, results["bake"] = baking.measure(
             workdir, bakes=settings["bakes"], suites=settings["suites"]
         )
-        package = baking.package_of(project)
-        sys.path.insert(0, str(project))
+        package = package_of(project)
 
         server = LiveServer(workdir / "nx")
         server.start()
@@ -125,33 +112,53 @@ def main(argv: list[str] | None = None) -> None:
             client: MongoClient[dict[str, Any]] = MongoClient(server.uri, tz_aware=True)
             items = client["bench"]["items"]
             seed(items, settings["items"])
+            # The same rounds, durations and load for every side-by-side measurement.
+            timing = {
+                key: settings[key]
+                for key in ("rounds", "seconds", "warmup", "connections")
+            }
             progress(f"HTTP throughput: {settings['rounds']} round(s)")
             results["throughput"] = throughput.measure(
                 project,
                 package,
                 f"{server.uri}/bench",
+                items,
                 ids(items, 200),
                 workdir,
-                rounds=settings["rounds"],
-                seconds=settings["seconds"],
-                warmup=settings["warmup"],
-                connections=settings["connections"],
+                **timing,
+            )
+            progress("logs and metrics on against off")
+            results["observability"] = observability.measure(
+                project,
+                package,
+                f"{server.uri}/bench",
+                ids(items, 200),
+                workdir,
+                **timing,
             )
             progress("JSON encoding")
-            results["json"] = encoding.measure(
-                package, repeat=settings["json_repeat"], number=settings["json_number"]
+            results["json"] = run_module(
+                project,
+                "bench.encoding",
+                package=package,
+                repeat=settings["json_repeat"],
+                number=settings["json_number"],
             )
             progress(f"pagination in {settings['collection_size']:,} documents")
-            results["pagination"] = paging.measure(
-                package,
-                client["paging"]["pages"],
+            results["pagination"] = run_module(
+                project,
+                "bench.paging",
+                package=package,
+                uri=f"{server.uri}/paging",
                 size=settings["collection_size"],
                 repeat=settings["page_repeat"],
             )
             progress("filtered, sorted pages (tag=red, sort=quantity)")
-            results["sorted_pagination"] = sorted_paging.measure(
-                package,
-                client["sorted_paging"]["items"],
+            results["sorted_pagination"] = run_module(
+                project,
+                "bench.sorted_paging",
+                package=package,
+                uri=f"{server.uri}/sorted_paging",
                 size=settings["collection_size"],
                 repeat=settings["page_repeat"],
             )
@@ -159,13 +166,14 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             server.stop()
         progress("GridFS memory")
-        results["gridfs"] = gridfs_figure(settings["gridfs_mb"])
+        results["gridfs"] = gridfs_memory.measure(size_mb=settings["gridfs_mb"])
 
     results["ratios"] = report.ratios(results)
     results["seconds"] = time.perf_counter() - started
     report.write_json(results, args.output / "results.json")
     report.chart(results, args.output / "throughput.png")
     print(report.markdown(results))
+    print("\n" + observability.markdown(results["observability"]))
     print(
         f"\n(took {results['seconds']:.0f} s; raw numbers: {args.output}/results.json)"
     )

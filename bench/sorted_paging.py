@@ -8,24 +8,23 @@ unique name key): where the server walks the (tags, quantity, name_key) index
 from the cursor, a page 90 % of the way down costs what the first does; skip
 and limit at the same depth are measured beside it for contrast.
 
-``python bench/sorted_paging.py --uri mongodb://127.0.0.1:PORT --package NAME``
-runs it alone (the baked package must be importable); ``run.py`` calls
-``measure``.
+It imports the baked package, so it runs inside the project
+(``bench.in_project``), as ``bench.paging`` does.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
-from data import document
-from paging import PAGE, _median_ms
 from pymongo import MongoClient
 from pymongo.collection import Collection
+
+from bench.data import document
+from bench.in_project import answer
+from bench.paging import PAGE, _median_ms
 
 TAG = "red"  # one item in five (data.COLORS)
 
@@ -49,8 +48,15 @@ def _seed(collection: Collection[Any], package: str, size: int) -> float:
     return time.perf_counter() - started
 
 
-def measure(
-    package: str, collection: Collection[Any], *, size: int, repeat: int
+def measure(package: str, uri: str, *, size: int, repeat: int) -> dict[str, Any]:
+    """Seed ``size`` documents into the database ``uri`` names, then time pages."""
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True)
+    with client:
+        return _measure(package, client.get_default_database()["items"], size, repeat)
+
+
+def _measure(
+    package: str, collection: Collection[Any], size: int, repeat: int
 ) -> dict[str, Any]:
     keyset_page = importlib.import_module(f"{package}.pagination").keyset_page
     listing = importlib.import_module(f"{package}.items").LISTING
@@ -91,37 +97,5 @@ def measure(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--uri", required=True)
-    parser.add_argument("--package", required=True)
-    parser.add_argument("--size", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
-    client: MongoClient[dict[str, Any]] = MongoClient(args.uri, tz_aware=True)
-    try:
-        result = measure(
-            args.package,
-            client["sorted_paging"]["items"],
-            size=args.size,
-            repeat=args.repeat,
-        )
-    finally:
-        client.close()
-    medians = {
-        key: round(value["median_ms"], 2)
-        for key, value in result.items()
-        if isinstance(value, dict)
-    }
-    print(
-        json.dumps(
-            {
-                **{k: result[k] for k in ("collection_size", "matching", "depth")},
-                **medians,
-            }
-        )
-    )
-
-
 if __name__ == "__main__":
-    main()
+    answer(measure)

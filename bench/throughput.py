@@ -1,72 +1,130 @@
-"""HTTP throughput and latency of the four apps, measured in interleaved rounds.
+"""HTTP throughput and latency of the five apps, measured in interleaved rounds.
 
-All four run at once under identical gunicorn settings against the same database;
-each round drives every app in turn (starting with a different one each round), so
-drift in the machine's speed spreads over all of them instead of favouring one.
+All five run at once with the same number of worker processes against the same
+database; each round drives every app in turn (starting with a different one each
+round), so drift in the machine's speed spreads over all of them instead of
+favouring one. Documents a create run adds are deleted after it, so every read
+run sees the same collection.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
+import sys
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from bson import ObjectId
-from load import drive
-from serve import Gunicorn
+from pymongo.collection import Collection
 
-APPS_DIR = Path(__file__).resolve().parent / "apps"
-# name -> (gunicorn target, what it is); {package} is the baked package.
+from bench.load import Route, drive
+from support.baking import TEMPLATE
+from support.commands import run
+from support.environment import clean_env
+from support.network import free_port
+from support.serving import Served, start
+
+# Every app gets as many worker processes; gunicorn's get threads, uvicorn's an
+# event loop.
+WORKERS = 2
+THREADS = 4
+# name -> (server, import target, what it is); {package} is the baked package.
 APPS = {
-    "shared": ("{package}:create_app()", "baked service (one shared client)"),
-    "per_request": ("per_request_app:create_app()", "same, new client per request"),
-    "flask_pymongo": ("flask_pymongo_app:create_app()", "Flask-PyMongo 3.x app"),
-    "minimal": ("minimal_app:app", "minimal Flask + global client"),
+    "shared": ("gunicorn", "{package}:create_app()", "baked service (shared client)"),
+    "per_request": (
+        "gunicorn",
+        "bench.apps.per_request_app:create_app()",
+        "same, new client per request",
+    ),
+    "flask_pymongo": (
+        "gunicorn",
+        "bench.apps.flask_pymongo_app:create_app()",
+        "Flask-PyMongo 3.x app",
+    ),
+    "minimal": ("gunicorn", "bench.apps.minimal_app:app", "minimal Flask app"),
+    "fastapi": (
+        "uvicorn",
+        "bench.apps.fastapi_app:app",
+        "FastAPI + AsyncMongoClient",
+    ),
 }
 ROUTES = {
     "by_id": "GET /api/items/<id>",
     "page": "GET /api/items?limit=20",
+    "create": "POST /api/items",
 }
+READS = ("by_id", "page")
+# Every created item carries this tag, so a create run can be undone.
+LOAD_TAG = "bench-load"
 
 
-def paths(route: str, ids: list[ObjectId]) -> list[str]:
-    if route == "by_id":
-        return [f"/api/items/{item_id}" for item_id in ids]
-    return ["/api/items?limit=20"]
-
-
-def _environment(package: str, uri: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "TEST_"))
+def new_item(key: str) -> dict[str, Any]:
+    """The body of one create: a unique name and a few fields of each kind."""
+    return {
+        "name": f"Load item {key}",
+        "quantity": 3,
+        "tags": [LOAD_TAG, "green"],
+        "attributes": {"color": "green", "size": 2},
     }
-    env.update(
-        APP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        MONGODB_URI=uri,
-        LOG_LEVEL="WARNING",
-        BENCH_PACKAGE=package,
-    )
-    return env
 
 
-def _same_shape(servers: dict[str, Gunicorn], item_id: ObjectId) -> None:
+def route(name: str, ids: list[ObjectId]) -> Route:
+    if name == "by_id":
+        return Route("GET", [f"/api/items/{item_id}" for item_id in ids])
+    if name == "page":
+        return Route("GET", ["/api/items?limit=20"])
+    return Route("POST", ["/api/items"], status=201, body=new_item)
+
+
+def command(app: str, package: str, port: int, project: Path) -> list[str]:
+    """How ``app`` is served: gunicorn (gthread) or uvicorn, same worker count."""
+    server, target, _ = APPS[app]
+    if server == "uvicorn":
+        return [
+            *(sys.executable, "-m", "uvicorn", "--workers", str(WORKERS)),
+            *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
+            *("--app-dir", str(TEMPLATE), target),
+        ]
+    return [
+        *(sys.executable, "-m", "gunicorn", "-w", str(WORKERS)),
+        *("--threads", str(THREADS), "-b", f"127.0.0.1:{port}"),
+        *("--pythonpath", f"{project},{TEMPLATE}", target.format(package=package)),
+    ]
+
+
+def _same_shape(servers: dict[str, Served], item_id: ObjectId) -> None:
     """Every app must answer the same fields, or the comparison is not fair."""
     shapes = {}
     for name, server in servers.items():
-        url = f"http://127.0.0.1:{server.port}/api/items/{item_id}"
+        url = f"{server.url}/api/items/{item_id}"
         with urllib.request.urlopen(url, timeout=10) as response:
             shapes[name] = sorted(json.load(response))
     if len({tuple(shape) for shape in shapes.values()}) != 1:
         raise RuntimeError(f"the apps answer different fields: {shapes}")
 
 
+def _terminate_all(servers: dict[str, Served]) -> None:
+    for server in servers.values():
+        server.process.terminate()
+
+
+def _upgrade_db(project: Path, package: str, env: dict[str, str]) -> None:
+    """The service's deploy step (indexes, the unique name among them) first."""
+    made = run(
+        [sys.executable, "-m", "flask", "--app", package, "db", "upgrade"], project, env
+    )
+    if made.returncode != 0:
+        raise RuntimeError(made.stdout + made.stderr)
+
+
 def measure(
     project: Path,
     package: str,
     uri: str,
+    items: Collection[Any],
     ids: list[ObjectId],
     workdir: Path,
     *,
@@ -75,40 +133,54 @@ def measure(
     warmup: float,
     connections: int,
 ) -> dict[str, Any]:
-    env = _environment(package, uri)
-    servers = {
-        name: Gunicorn(
-            target.format(package=package),
-            [project, APPS_DIR],
-            env,
-            workdir / f"gunicorn-{name}.log",
-        )
-        for name, (target, _) in APPS.items()
-    }
+    """req/s, p50 and p99 per app and route, one entry per round.
+
+    ``uri`` names the database that holds ``items``, the seeded collection.
+    """
+    env = clean_env(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MONGODB_URI=uri,
+        LOG_LEVEL="WARNING",
+        BENCH_PACKAGE=package,
+    )
+    _upgrade_db(project, package, env)
     results: dict[str, Any] = {
         name: {route: {"rps": [], "p50_ms": [], "p99_ms": []} for route in ROUTES}
         for name in APPS
     }
-    try:
+    with ExitStack() as stack:
+        servers = {}
+        for name in APPS:  # all started at once, then awaited
+            port = free_port()
+            servers[name] = start(
+                command(name, package, port, project),
+                port=port,
+                cwd=workdir,
+                env=env,
+                log=workdir / f"{name}.log",
+            )
+            stack.callback(servers[name].stop)
+        # Last in, first out: every server gets its SIGTERM before any is awaited.
+        stack.callback(_terminate_all, servers)
         for server in servers.values():
-            server.start(probe="/api/items?limit=1")
+            server.wait_until_ready("/api/items?limit=1", WORKERS)
         _same_shape(servers, ids[0])
         for server in servers.values():
-            for route in ROUTES:
-                drive(server.port, paths(route, ids), warmup, connections)
+            for name in ROUTES:
+                drive(server.url, route(name, ids), warmup, connections)
+        items.delete_many({"tags": LOAD_TAG})
         names = list(APPS)
         for number in range(rounds):
             order = names[number % len(names) :] + names[: number % len(names)]
-            for route in ROUTES:
-                for name in order:
+            for name in ROUTES:
+                for app in order:
                     load = drive(
-                        servers[name].port, paths(route, ids), seconds, connections
+                        servers[app].url, route(name, ids), seconds, connections
                     )
-                    result = results[name][route]
+                    items.delete_many({"tags": LOAD_TAG})
+                    result = results[app][name]
                     result["rps"].append(load.rps)
                     result["p50_ms"].append(load.p50_ms)
                     result["p99_ms"].append(load.p99_ms)
-    finally:
-        for server in servers.values():
-            server.stop()
     return results

@@ -7,6 +7,7 @@ what to do with the project is the user's choice.
 """
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -16,6 +17,12 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_LINE = re.compile(r"^SECRET_KEY=.*$", re.MULTILINE)
+# compose.yaml's database passwords (docker=yes): generated like SECRET_KEY, and
+# URL-safe, since they go into mongodb:// URIs.
+PASSWORD_LINE = re.compile(
+    r"^(MONGO_INITDB_ROOT_PASSWORD|MONGO_APP_PASSWORD|MONGO_DEPLOY_PASSWORD)=$",
+    re.MULTILINE,
+)
 
 # Files that exist only when an option asks for them; shared files use Jinja
 # conditionals instead.
@@ -30,7 +37,13 @@ OPTIONAL = {
         "tests/test_conditional.py",
         "tests/test_media_types.py",
     ],
-    "docker": ["Dockerfile", ".dockerignore", "compose.yaml"],
+    "docker": [
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        "docker-entrypoint.sh",
+        "mongo-init",
+    ],
     "ci": [".github"],
 }
 
@@ -54,14 +67,22 @@ def remove_unwanted(project: Path, answers: dict) -> None:
 
 
 def write_dotenv(project: Path) -> bool:
-    """Copy .env.example to .env with a new random SECRET_KEY; False if .env exists."""
-    dotenv = project / ".env"
-    if dotenv.exists():
-        return False
+    """Copy .env.example to .env with a new random SECRET_KEY; False if .env exists.
+
+    The file is created with mode 0600 in the same call that creates it (O_EXCL:
+    never over an existing file), so the secret is never readable by others, not
+    even for the moment between writing and a chmod.
+    """
     example = (project / ".env.example").read_text(encoding="utf-8")
     secret = f"SECRET_KEY={secrets.token_urlsafe(48)}"
-    dotenv.write_text(SECRET_LINE.sub(secret, example, count=1), encoding="utf-8")
-    dotenv.chmod(0o600)
+    text = SECRET_LINE.sub(lambda _: secret, example, count=1)
+    text = PASSWORD_LINE.sub(lambda m: f"{m[1]}={secrets.token_urlsafe(32)}", text)
+    try:
+        fd = os.open(project / ".env", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as dotenv:
+        dotenv.write(text)
     return True
 
 
@@ -78,7 +99,8 @@ def main() -> None:
         f"  cd {ANSWERS['project_slug']}\n"
         "  python -m venv .venv && . .venv/bin/activate\n"
         "  make install                           # the locked dependencies\n"
-        f"  flask --app {package} run      # in-memory database, no MongoDB needed\n"
+        f"  APP_ENV=development flask --app {package} run"
+        "   # in-memory database, no MongoDB needed\n"
         "  pytest\n"
     )
 

@@ -3,15 +3,18 @@
 The answers arrive through ``| tojson`` and are parsed as JSON data, so no answer,
 however it is quoted, can change what this script does. Every rule names the field,
 the value and the reason in one line, because that line is all a user sees.
+
+Each answer has one rule, stated as the characters it may hold, chosen so that it
+is safe in every file it reaches (Python, TOML, YAML, dotenv, Markdown, Makefile,
+Dockerfile); the templates still escape free text for the formats that need it.
 """
 
 import json
 import keyword
 import re
-import subprocess
 import sys
+import unicodedata
 from functools import partial
-from pathlib import Path
 
 # JSON cannot contain three quotes in a row, so no answer can end this string.
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
@@ -22,6 +25,7 @@ DEPENDENCIES = frozenset(
         "blinker",
         "bson",
         "click",
+        "dns",
         "dotenv",
         "flask",
         "gridfs",
@@ -36,21 +40,62 @@ DEPENDENCIES = frozenset(
         "werkzeug",
     }
 )
+# Packaging and development tools a package of that name would shadow.
+TOOLING = frozenset(
+    {
+        "distutils",
+        "iniconfig",
+        "mypy",
+        "packaging",
+        "pip",
+        "pkg_resources",
+        "pluggy",
+        "pre_commit",
+        "ruff",
+        "setuptools",
+        "sitecustomize",
+        "usercustomize",
+        "wheel",
+    }
+)
+# Standard-library modules newer than the Python running this hook may know.
+NEWER_STDLIB = frozenset({"annotationlib", "compression"})
 PROJECT_FILES = frozenset({"conftest", "tests", "gunicorn", "setup"})
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
-PACKAGE = re.compile(r"[a-z_][a-z0-9_]{0,39}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A letter first: no "_private" or "__main__" names.
+PACKAGE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+EMAIL = re.compile(
+    r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+"
+)
 PYTHON = re.compile(r"3\.(1[1-9])")
-DATABASE_FORBIDDEN = set('/\\. "$*<>:|?\0')
+DATABASE = re.compile(r"[A-Za-z0-9_-]{1,63}")
 DATABASE_RESERVED = frozenset({"admin", "config", "local"})
+# Unicode categories of free text: letters, marks, numbers, punctuation, symbols.
+# Spaces other than U+0020, line and paragraph separators, control and format
+# characters (NUL, tab, newline, U+0085, U+2028, bidi overrides...) are not text
+# on one line in every file format the answer reaches.
+TEXT_CATEGORIES = frozenset("LMNPS")
+# Allowed beyond those: the plain space, and the joiner inside emoji like 👩‍💻.
+TEXT_EXTRAS = frozenset({" ", "\u200d"})
+SHOWN = 100
 
 
 def check_line(value: str, *, max_length: int) -> str | None:
     if not value.strip():
         return "must not be empty"
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "must be a single line without control characters"
+    bad = [
+        c
+        for c in value
+        if c not in TEXT_EXTRAS and unicodedata.category(c)[0] not in TEXT_CATEGORIES
+    ]
+    if bad:
+        return (
+            f"must be one line of printable text: {bad[0]!a} is not allowed"
+            " (letters, digits, punctuation, symbols and plain spaces are)"
+        )
+    if value != value.strip(" "):
+        return "must not start or end with a space"
     if len(value) > max_length:
         return f"must be at most {max_length} characters"
     return None
@@ -69,28 +114,25 @@ def check_slug(value: str) -> str | None:
 def check_package(value: str) -> str | None:
     if not PACKAGE.fullmatch(value):
         return (
-            "must be a lower-case Python identifier (letters, digits, '_'; not"
-            " starting with a digit), at most 40 characters"
+            "must be a lower-case Python identifier (letters, digits, '_'; starting"
+            " with a letter), at most 40 characters"
         )
     if keyword.iskeyword(value):
         return "is a Python keyword"
-    if value in sys.stdlib_module_names:
+    if value in sys.stdlib_module_names or value in NEWER_STDLIB:
         return "shadows a module of the standard library"
     if value in DEPENDENCIES:
         return "shadows a dependency of the generated project"
+    if value in TOOLING:
+        return "shadows a packaging or development tool"
     if value in PROJECT_FILES:
         return "clashes with a file or folder of the generated project"
     return None
 
 
 def check_database(value: str) -> str | None:
-    if not value:
-        return "must not be empty"
-    bad = sorted(DATABASE_FORBIDDEN & set(value))
-    if bad:
-        return "must not contain any of " + " ".join(repr(c) for c in bad)
-    if len(value.encode()) >= 64:
-        return "must be shorter than 64 bytes"
+    if not DATABASE.fullmatch(value):
+        return "must be 1 to 63 ASCII letters, digits, '_' or '-'"
     if value.lower() in DATABASE_RESERVED:
         return "is reserved by MongoDB"
     return None
@@ -98,7 +140,10 @@ def check_database(value: str) -> str | None:
 
 def check_email(value: str) -> str | None:
     if value and not EMAIL.fullmatch(value):
-        return "must look like name@example.com (or be empty)"
+        return (
+            "must look like name@example.com in ASCII letters, digits and . _ % + -"
+            " (or be empty)"
+        )
     return None
 
 
@@ -139,45 +184,15 @@ def first_error(answers: dict) -> str | None:
             return f"error: {field} must be {KINDS[kind]}, got {value!r}"
         reason = rule(value) if rule else None
         if reason:
-            return f"error: {field} {value!r} {reason}"
+            return f"error: {field} {shown(value)} {reason}"
     return None
 
 
-def remove_created_parents(project_dir: Path, output_dir: Path) -> None:
-    """Tidy up after a slug with path separators in it.
-
-    cookiecutter creates every missing parent of the project directory before this
-    hook runs and, on failure, deletes only the last one. A detached process waits
-    for that deletion and then removes the parents that are left empty; it never
-    touches a directory that holds anything, nor the output directory itself.
-    """
-    parents = []
-    for parent in project_dir.parents:
-        if parent == output_dir or output_dir not in parent.parents:
-            break
-        parents.append(str(parent))
-    if not parents:
-        return
-    script = (
-        "import os, sys, time\n"
-        "leaf, parents = sys.argv[1], sys.argv[2:]\n"
-        "for _ in range(200):\n"
-        "    if not os.path.exists(leaf):\n"
-        "        break\n"
-        "    time.sleep(0.05)\n"
-        "for path in parents:\n"
-        "    try:\n"
-        "        os.rmdir(path)\n"
-        "    except OSError:\n"
-        "        break\n"
-    )
-    subprocess.Popen(
-        [sys.executable, "-c", script, str(project_dir), *parents],
-        start_new_session=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def shown(value: str) -> str:
+    """The answer as a one-line literal, cut short if it is long."""
+    if len(value) <= SHOWN:
+        return repr(value)
+    return f"{value[:SHOWN]!r}... ({len(value)} characters)"
 
 
 def main() -> int:
@@ -185,8 +200,6 @@ def main() -> int:
     if error is None:
         return 0
     print(error, file=sys.stderr)
-    output_dir = Path(ANSWERS.get("_output_dir") or ".").resolve()
-    remove_created_parents(Path.cwd().resolve(), output_dir)
     return 1
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for baking the template."""
+"""Fixtures for baking the template and serving what it makes."""
 
 from __future__ import annotations
 
@@ -7,9 +7,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cookiecutter.main import cookiecutter
 
-from helpers import TEMPLATE, Bake, LiveServer
+from support.baking import Bake, bake_into
+from support.live_server import LiveServer
+from support.options import option_files as derive_option_files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hypothesis_cache_outside_bakes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Baked suites run hypothesis (schemathesis), which caches in ./.hypothesis;
+    every process started here caches elsewhere, so a shared bake stays as made."""
+    patch = pytest.MonkeyPatch()
+    cache = tmp_path_factory.mktemp("hypothesis")
+    patch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(cache))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
@@ -17,11 +31,7 @@ def bake(tmp_path_factory: pytest.TempPathFactory) -> Bake:
     """Bake the template with some answers changed; returns the project directory."""
 
     def _bake(**answers: Any) -> Path:
-        output = tmp_path_factory.mktemp("bake")
-        project = cookiecutter(
-            str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output)
-        )
-        return Path(project)
+        return bake_into(tmp_path_factory.mktemp("bake"), **answers)
 
     return _bake
 
@@ -30,6 +40,12 @@ def bake(tmp_path_factory: pytest.TempPathFactory) -> Bake:
 def project(bake: Bake) -> Path:
     """The default bake, shared by tests that only read it."""
     return bake()
+
+
+@pytest.fixture(scope="session")
+def option_files(bake: Bake) -> dict[str, frozenset[str]]:
+    """The files each yes/no option adds, from bakes with it on and off."""
+    return derive_option_files(bake)
 
 
 @pytest.fixture(scope="session")

@@ -15,29 +15,19 @@ or its Python), so one pair of locks serves every bake.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from cookiecutter.main import cookiecutter
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-TEMPLATE = Path(__file__).resolve().parents[1]
+from support.baking import TEMPLATE, bake_into
+from support.environment import clean_env
+
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 LOCKS = ("requirements.txt", "requirements-dev.txt")
-
-
-def bake(directory: Path, **answers: Any) -> Path:
-    """The template baked into ``directory`` with ``answers``; the project path."""
-    made = cookiecutter(
-        str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(directory)
-    )
-    return Path(made)
 
 
 def make_lock(project: Path, *, upgrade: bool = False, args: str = "") -> None:
@@ -48,10 +38,9 @@ def make_lock(project: Path, *, upgrade: bool = False, args: str = "") -> None:
     command = ["make", "upgrade" if upgrade else "lock"]
     if args:
         command.append(f"LOCK_ARGS={args}")
-    # uv comes from requirements-dev.txt, next to this interpreter.
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    environ = {**os.environ, "PATH": path}
-    subprocess.run(command, cwd=project, env=environ, check=True, timeout=300)
+    # uv comes from requirements-dev.txt, next to this interpreter (clean_env
+    # puts it first on PATH).
+    subprocess.run(command, cwd=project, env=clean_env(), check=True, timeout=300)
 
 
 def read_locks(directory: Path) -> dict[str, str]:
@@ -79,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as directory:
-        project = bake(Path(directory))
+        project = bake_into(Path(directory))
         make_lock(project, upgrade=args.upgrade)
         for name in LOCKS:
             shutil.copyfile(project / name, PROJECT_TEMPLATE / name)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest_flask.plugin
 
-from helpers import passed_count, run_project_tests
+from support.commands import passed_count, run_project_tests
 
 # pytest-flask's autouse fixture that pushes a request context; a conftest
 # fixture of the same name overrides it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import urllib.request
@@ -14,7 +15,11 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from helpers import free_port, passed_count, run, run_project_tests, wait_for_http
+from support.baking import PACKAGE
+from support.commands import passed_count, run, run_project_tests
+from support.environment import clean_env
+from support.network import free_port, wait_for_http
+
 from lock import pins
 
 
@@ -29,10 +34,10 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = str(env_dir / "bin" / "python")
     path = f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}"
-    install = run(["make", "install"], project, {**os.environ, "PATH": path}, 600)
+    install = run(["make", "install"], project, clean_env(PATH=path), 600)
     assert install.returncode == 0, install.stdout + install.stderr
     # Imported from the install, not from the source tree.
-    where = run([python, "-c", "import inventory_service; print('ok')"], tmp_path)
+    where = run([python, "-c", f"import {PACKAGE}; print('ok')"], tmp_path)
     assert where.stdout.strip() == "ok", where.stderr
     assert passed_count(run_project_tests(project, python=python)) >= 100
     flask = run([python, "-c", "import flask; print(flask.__file__)"], tmp_path)
@@ -47,12 +52,18 @@ def test_a_fresh_venv_install_runs_the_tests(project: Path, tmp_path: Path) -> N
 
 
 def test_the_cli_is_wired(project: Path) -> None:
-    result = run(
-        [sys.executable, "-m", "flask", "--app", "inventory_service", "--help"], project
-    )
+    command = [sys.executable, "-m", "flask", "--app", PACKAGE, "--help"]
+    result = run(command, project, clean_env(APP_ENV="development"))
     assert result.returncode == 0, result.stderr
-    assert "init-db" in result.stdout
+    assert re.search(r"^  db\s", result.stdout, re.MULTILINE), result.stdout
     assert "seed" in result.stdout
+    # A group's help loads the app, and production (APP_ENV unset) needs a server.
+    group = run(
+        [sys.executable, "-m", "flask", "--app", "inventory_service", "db", "--help"],
+        project,
+        {**os.environ, "APP_ENV": "development"},
+    )
+    assert re.search(r"^  upgrade\s", group.stdout, re.MULTILINE), group.stdout
 
 
 def test_the_quickstart_serves_requests_without_a_database_server(
@@ -60,13 +71,11 @@ def test_the_quickstart_serves_requests_without_a_database_server(
 ) -> None:
     """The README's serve command, as written, on the .env the hook wrote."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MONGODB_")}
-    environ.pop("APP_ENV", None)
-    command = ["flask", "--app", "inventory_service", "run", "--port", str(port)]
+    command = ["flask", "--app", PACKAGE, "run", "--port", str(port)]
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
         cwd=project,
-        env=environ,
+        env=clean_env(APP_ENV="development"),  # as the README's command sets it
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -93,11 +102,15 @@ def test_the_quickstart_serves_requests_without_a_database_server(
 
 def gunicorn_config(project: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """gunicorn's effective settings for ``project`` with ``env`` set."""
-    unset = ("GUNICORN_", "HOST", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
-    environ.update(env)
+    # gunicorn loads the app to print its config: give it production settings.
+    production = {
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "MONGODB_URI": f"mongodb://127.0.0.1:9/{PACKAGE}",
+    }
     command = [sys.executable, "-m", "gunicorn", "--print-config"]
-    return run([*command, "inventory_service:create_app()"], project, environ)
+    environ = clean_env(**{**production, **env})
+    return run([*command, f"{PACKAGE}:create_app()"], project, environ)
 
 
 def test_gunicorn_conf_reads_the_environment(project: Path) -> None:
@@ -125,7 +138,9 @@ def test_gunicorn_conf_reads_the_environment(project: Path) -> None:
     assert settings["graceful_timeout"] == "12"
     assert settings["keepalive"] == "7"
     assert settings["loglevel"] == "warning"
-    assert settings["accesslog"] == settings["errorlog"] == "-"
+    # The app writes its own access line (route template, request id, MongoDB time).
+    assert settings["accesslog"] == "None"
+    assert settings["errorlog"] == "-"
     assert settings["preload_app"] == "False"  # left to --preload
 
 

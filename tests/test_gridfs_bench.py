@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
+import pytest
 
-from helpers import TEMPLATE
+from bench import gridfs_memory
 
-sys.path.insert(0, str(TEMPLATE / "bench"))
-
-import gridfs_memory
+pytestmark = pytest.mark.slow  # a live server and a served bake
 
 
 def test_the_gridfs_memory_benchmark_runs() -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
-from cookiecutter.main import cookiecutter
 
-from helpers import OPTION_FILES, TEMPLATE, Bake, render_hook, run
+from support.baking import PACKAGE, PROJECT_SLUG, TEMPLATE, Bake, bake_into
+from support.commands import run
+from support.hooks import render_hook
 
 # Each is baked with project_slug "svc" unless it changes the slug itself, so
 # the answer under test is the only bad one.
@@ -28,29 +30,32 @@ BAD_ANSWERS = [
     ("package_name", "bson", "dependency"),
     ("package_name", "tests", "clashes"),
     ("package_name", "x" * 41, "at most 40"),
+    ("package_name", "__main__", "lower-case Python identifier"),
+    ("package_name", "pip", "packaging or development tool"),
+    ("package_name", "setuptools", "packaging or development tool"),
     ("project_slug", "My Service", "safe directory"),
     ("project_slug", ".hidden", "safe directory"),
     ("project_slug", "trailing-", "safe directory"),
     ("project_slug", "../escape", "safe directory"),
-    ("database_name", "my.db", "must not contain"),
-    ("database_name", "my db", "must not contain"),
-    ("database_name", "a$b", "must not contain"),
+    ("database_name", "my.db", "ASCII letters, digits"),
+    ("database_name", "my db", "ASCII letters, digits"),
+    ("database_name", "a$b", "ASCII letters, digits"),
+    ("database_name", "db\nSECRET_KEY=x", "ASCII letters, digits"),
+    ("database_name", "db\tx", "ASCII letters, digits"),
     ("database_name", "admin", "reserved"),
-    ("database_name", "d" * 64, "shorter than 64 bytes"),
+    ("database_name", "d" * 64, "1 to 63"),
     ("project_name", "   ", "must not be empty"),
-    ("project_name", "two\nlines", "single line"),
+    ("project_name", "two\nlines", "one line of printable text"),
+    ("project_name", "a\u2028b", "one line of printable text"),
+    ("description", "a\x85b", "one line of printable text"),
+    ("author_name", " Bob", "must not start or end with a space"),
     ("author_email", "not-an-email", "name@example.com"),
 ]
 
 
 def bake_failing(tmp_path: Path, **answers: str) -> None:
     with pytest.raises(FailedHookException):
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            extra_context=answers,
-            output_dir=str(tmp_path),
-        )
+        bake_into(tmp_path, **answers)
 
 
 @pytest.mark.parametrize(("field", "value", "reason"), BAD_ANSWERS)
@@ -127,14 +132,15 @@ def test_an_answer_cookiecutter_cannot_refuse_is_refused_by_the_hook(
     assert result.stderr.strip() == f"error: {message}"
 
 
-def test_a_slug_with_a_slash_leaves_no_parent_directories(tmp_path: Path) -> None:
+def test_a_slug_with_a_slash_is_refused_leaving_only_empty_parents(
+    tmp_path: Path,
+) -> None:
+    """cookiecutter makes the parents of the project directory before the hook runs
+    and, on failure, removes only the project directory: empty parents remain (the
+    template README says so). The hook refuses; it deletes nothing itself."""
     bake_failing(tmp_path, project_slug="nested/deeper/service")
-    # cookiecutter made the parents before the hook ran; the hook's cleaner
-    # removes them once cookiecutter has deleted the project directory.
-    deadline = time.monotonic() + 10
-    while list(tmp_path.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert list(tmp_path.iterdir()) == []
+    leftovers = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert leftovers == [Path("nested"), Path("nested/deeper")]
 
 
 def test_a_slug_with_a_slash_never_removes_existing_files(tmp_path: Path) -> None:
@@ -142,7 +148,6 @@ def test_a_slug_with_a_slash_never_removes_existing_files(tmp_path: Path) -> Non
     keep.parent.mkdir()
     keep.write_text("mine")
     bake_failing(tmp_path, project_slug="nested/service")
-    time.sleep(1)
     assert keep.read_text() == "mine"
     assert sorted(p.name for p in (tmp_path / "nested").iterdir()) == ["keep.txt"]
 
@@ -172,17 +177,20 @@ def test_post_gen_writes_a_private_dotenv_with_a_fresh_secret(bake: Bake) -> Non
     assert "SECRET_KEY=\n" in example  # the committed file holds no secret
 
 
+# What the post-generation hook reads of the answers, with every option on.
+POST_GEN_ANSWERS = {
+    "package_name": PACKAGE,
+    "project_slug": "x",
+    "include_files": True,
+    "docker": True,
+    "ci": "github",
+}
+
+
 def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
     project = bake()
     before = (project / ".env").read_text()
-    answers = {
-        "package_name": "inventory_service",
-        "project_slug": "x",
-        "include_files": True,
-        "docker": True,
-        "ci": "github",
-    }
-    rendered = render_hook("post_gen_project.py", answers, tmp_path)
+    rendered = render_hook("post_gen_project.py", POST_GEN_ANSWERS, tmp_path)
     for _ in range(2):
         result = subprocess.run(
             [sys.executable, str(rendered)],
@@ -199,11 +207,11 @@ def test_post_gen_is_idempotent(bake: Bake, tmp_path: Path) -> None:
 
 
 def test_post_gen_removes_what_options_turn_off_and_can_run_again(
-    bake: Bake, tmp_path: Path
+    bake: Bake, tmp_path: Path, option_files: dict[str, frozenset[str]]
 ) -> None:
     project = bake()
     answers = {
-        "package_name": "inventory_service",
+        "package_name": PACKAGE,
         "project_slug": "x",
         "include_files": False,
         "docker": False,
@@ -213,7 +221,7 @@ def test_post_gen_removes_what_options_turn_off_and_can_run_again(
     for _ in range(2):
         result = run([sys.executable, str(rendered)], project)
         assert result.returncode == 0, result.stderr
-    for name in [name for names in OPTION_FILES.values() for name in names]:
+    for name in frozenset().union(*option_files.values()):
         assert not (project / name).exists(), name
     assert not (project / ".github").exists()
     assert (project / "Makefile").exists()
@@ -236,7 +244,7 @@ def test_yes_and_no_on_the_command_line_bake(tmp_path: Path) -> None:
             tmp_path,
         )
         assert result.returncode == 0, result.stderr
-        files = output / "inventory-service" / "inventory_service" / "files.py"
+        files = output / PROJECT_SLUG / PACKAGE / "files.py"
         assert files.exists() is present
 
 
@@ -250,3 +258,39 @@ def test_hooks_are_clean_python_before_and_after_rendering(
             [sys.executable, "-m", "ruff", "check", "--no-cache", str(path)], TEMPLATE
         )
         assert result.returncode == 0, result.stdout
+
+
+SPY = """
+import os, runpy, sys
+real_open = os.open
+created = []
+
+def spy(path, flags, mode=0o777, *args, **kwargs):
+    if str(path).endswith(".env") and flags & os.O_CREAT:
+        created.append((str(path), flags, mode))
+    return real_open(path, flags, mode, *args, **kwargs)
+
+os.open = spy
+os.umask(0)  # a careless write-then-chmod would leave the file 0666 for a while
+runpy.run_path(sys.argv[1], run_name="__main__")
+print(repr(created))
+"""
+
+
+def test_post_gen_creates_dotenv_private_in_the_same_call(
+    project: Path, tmp_path: Path
+) -> None:
+    """Created by os.open with O_EXCL and mode 0600, never widened then narrowed."""
+    target = tmp_path / "project"
+    target.mkdir()
+    (target / ".env.example").write_bytes((project / ".env.example").read_bytes())
+    rendered = render_hook("post_gen_project.py", POST_GEN_ANSWERS, tmp_path)
+    result = run([sys.executable, "-c", SPY, str(rendered)], target)
+    assert result.returncode == 0, result.stderr
+    created = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    assert len(created) == 1
+    path, flags, mode = created[0]
+    assert path.endswith(".env")
+    assert flags & os.O_EXCL
+    assert mode == 0o600
+    assert (target / ".env").stat().st_mode & 0o777 == 0o600

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LiveServer, Served, served_by_gunicorn
+from support.live_server import LiveServer
+from support.serving import Served, served_by_gunicorn
 
-PACKAGE = "inventory_service"
+pytestmark = pytest.mark.slow  # a live server and gunicorn: the full loop only
 LIMIT = 2000  # MAX_CONTENT_LENGTH for the served app
 FILES_LIMIT = 300_000  # FILES_MAX_SIZE
 BOUNDARY = "framing-boundary"
@@ -97,7 +98,6 @@ def served(project: Path, live_server: LiveServer) -> Iterator[Served]:
     database = f"framing_{uuid.uuid4().hex[:8]}"
     with served_by_gunicorn(
         project,
-        PACKAGE,
         MONGODB_URI=f"{live_server.uri}/{database}",
         MAX_CONTENT_LENGTH=str(LIMIT),
         FILES_MAX_SIZE=str(FILES_LIMIT),

@@ -2,7 +2,7 @@
 
 mongomock proves the logic; these prove what only a real server can: sockets, the
 pool, server selection and its timeout, and forks. The server is nx-27017 (see
-helpers.LiveServer). Figures (skips, outage timings, load) are printed; see them
+support/live_server.py). Figures (skips, outage timings, load) are printed; see them
 with ``python -m pytest tests/test_live.py -rP``.
 """
 
@@ -16,17 +16,15 @@ import time
 import uuid
 from pathlib import Path
 
-from helpers import (
-    Http,
-    LiveServer,
-    Reply,
-    fetch,
-    passed_count,
-    run_project_tests,
-    served_by_gunicorn,
-)
+import pytest
 
-PACKAGE = "inventory_service"  # the default bake's package
+from support.commands import passed_count, run_project_tests
+from support.deploy_step import flask_db_upgrade
+from support.http_client import Http, Reply, fetch
+from support.live_server import LiveServer
+from support.serving import served_by_gunicorn
+
+pytestmark = pytest.mark.slow  # a live server and gunicorn: the full loop only
 SELECTION_TIMEOUT_MS = 1000
 # A 503 must come within the server selection timeout, plus room for a busy machine.
 OUTAGE_BOUND = SELECTION_TIMEOUT_MS / 1000 + 2
@@ -88,13 +86,17 @@ def test_an_outage_is_503_and_the_same_workers_recover(
     server = LiveServer(tmp_path / "nx", persistent=True)
     server.start()
     try:
+        upgraded = flask_db_upgrade(project, f"{server.uri}/outage")
+        assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
         with (
             served_by_gunicorn(
                 project,
-                PACKAGE,
                 "--preload",
                 MONGODB_URI=f"{server.uri}/outage",
                 MONGODB_SERVER_SELECTION_TIMEOUT_MS=str(SELECTION_TIMEOUT_MS),
+                # Every operation's deadline (timeoutMS) bounds server selection
+                # too, so it sets how soon an outage becomes a 503.
+                MONGODB_TIMEOUT_MS=str(SELECTION_TIMEOUT_MS),
             ) as app,
             Http(app.url) as http,
         ):
@@ -179,13 +181,15 @@ def test_concurrent_load_loses_nothing(project: Path, live_server: LiveServer) -
                 acknowledged.append(made.body["id"])
 
     def client(number: int, url: str) -> None:
-        with Http(url, timeout=10) as http:
+        with Http(url) as http:
             for round_ in range(ROUNDS):
                 create_and_read(http, f"client{number}-{round_}")
 
     database = f"load_{uuid.uuid4().hex[:8]}"
     uri = f"{live_server.uri}/{database}"
-    with served_by_gunicorn(project, PACKAGE, "--preload", MONGODB_URI=uri) as app:
+    upgraded = flask_db_upgrade(project, uri)
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+    with served_by_gunicorn(project, "--preload", MONGODB_URI=uri) as app:
         threads = [
             threading.Thread(target=client, args=(n, app.url)) for n in range(CLIENTS)
         ]

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import TEMPLATE, Bake, passed_count, run, run_project_tests
+from support.baking import PROJECT_SLUG, TEMPLATE, Bake
+from support.commands import passed_count, run, run_project_tests
 
 OFFERED: list[str] = json.loads((TEMPLATE / "cookiecutter.json").read_text())[
     "python_version"
@@ -83,7 +84,8 @@ def test_a_default_bake_is_green_on_every_offered_python(
     made = run([interpreter, "-m", "venv", str(env_dir)], tmp_path)
     assert made.returncode == 0, made.stderr
     python = str(env_dir / "bin" / "python")
-    pip_install(python, "cookiecutter", "pytest", cwd=tmp_path)
+    # pytest-xdist: the template's addopts run its tests with -n auto.
+    pip_install(python, "cookiecutter", "pytest", "pytest-xdist", cwd=tmp_path)
 
     # The hooks run on this interpreter: cookiecutter runs them with sys.executable.
     baked = run(
@@ -91,7 +93,7 @@ def test_a_default_bake_is_green_on_every_offered_python(
         tmp_path,
     )
     assert baked.returncode == 0, baked.stdout + baked.stderr
-    project = tmp_path / "inventory-service"
+    project = tmp_path / PROJECT_SLUG
     pip_install(python, "-e", ".[dev]", cwd=project)
     assert passed_count(run_project_tests(project, python=python)) >= 100
 
@@ -103,7 +105,7 @@ def test_a_default_bake_is_green_on_every_offered_python(
 
     own_code = [
         str(path)
-        for folder in ("hooks", "tests", "bench")
+        for folder in ("hooks", "tests", "support", "bench")
         for path in sorted((TEMPLATE / folder).rglob("*.py"))
     ]
     # -W error: a SyntaxWarning (an invalid escape, say) on a newer Python fails too.

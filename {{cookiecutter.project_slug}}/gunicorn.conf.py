@@ -11,11 +11,22 @@ MongoClient; each worker makes its own on first use.
 
 Every worker has its own connection pool, so the service may open up to
 workers x ``MONGODB_MAX_POOL_SIZE`` connections to MongoDB; size both together.
+
+The worker class is gevent: each connection is a greenlet, so clients that send
+their request slowly (a byte every few seconds) wait on the event loop instead of
+holding one of a few threads, and ``/healthz`` keeps answering. gunicorn's gevent
+worker monkey-patches the standard library when it starts, which pymongo supports
+(its pool and monitors then run on greenlets).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
 
 
 def _setting(name: str, default: int, *fallbacks: str) -> int:
@@ -37,11 +48,20 @@ bind = os.environ.get("GUNICORN_BIND") or (
 )
 # WEB_CONCURRENCY is the name Heroku-style platforms set from the machine size.
 workers = _setting("WEB_CONCURRENCY", 2, "GUNICORN_WORKERS")
-# More than one thread selects gunicorn's gthread worker: a request waiting on
-# MongoDB does not hold up the others in its process.
+# gevent: one greenlet per connection, up to worker_connections per worker.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+if worker_class == "gevent":
+    # Patch now, before ``--preload`` imports the app: pymongo must see gevent's
+    # socket, ssl and threading from its first import, or TLS and locks stay
+    # blocking (gevent's MonkeyPatchWarning). The workers patch again; a no-op.
+    from gevent import monkey
+
+    monkey.patch_all()
+worker_connections = _setting("GUNICORN_WORKER_CONNECTIONS", 1000)
+# Threads per worker, for GUNICORN_WORKER_CLASS=gthread only (gevent ignores it).
 threads = _setting("GUNICORN_THREADS", 4)
-# A worker silent for this long is killed and replaced. Keep it well above
-# MONGODB_SERVER_SELECTION_TIMEOUT_MS, so an outage is a 503, not a dead worker.
+# A worker silent for this long is killed and replaced. Every database call has a
+# shorter deadline (MONGODB_TIMEOUT_MS, checked below), so a slow server is a 503.
 timeout = _setting("GUNICORN_TIMEOUT", 30)
 # On restart or SIGTERM, requests in flight get this long to finish.
 graceful_timeout = _setting("GUNICORN_GRACEFUL_TIMEOUT", 30)
@@ -49,7 +69,73 @@ graceful_timeout = _setting("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # it longer than the balancer's idle timeout, or it may reuse a closed connection.
 keepalive = _setting("GUNICORN_KEEPALIVE", 5)
 
-# Access and error logs to stdout, next to the app's own logs.
-accesslog = "-"
+# The app writes one access line per request itself (with the route template,
+# request id and MongoDB time), so gunicorn's own access log stays off. Its error
+# log (start, stop, worker deaths) goes to stdout, next to the app's logs.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# gunicorn's exit code for "a worker failed to boot": the master stops at once.
+WORKER_BOOT_ERROR = 3
+
+
+def post_worker_init(worker: Any) -> None:
+    """Refuse to serve when a database call could outlive the worker timeout.
+
+    The app's deadline comes from its own settings, the worker timeout from
+    gunicorn's (whatever set it), so the check runs where both are known.
+    """
+    deadline_ms = getattr(worker.wsgi, "config", {}).get("MONGODB_TIMEOUT_MS", 0)
+    if deadline_ms >= worker.cfg.timeout * 1000:
+        worker.log.error(
+            "MONGODB_TIMEOUT_MS (%d ms) must be below gunicorn's worker timeout "
+            "(GUNICORN_TIMEOUT, %d s): a slow database would get workers killed",
+            deadline_ms,
+            worker.cfg.timeout,
+        )
+        sys.exit(WORKER_BOOT_ERROR)
+
+
+# prometheus-client's multiprocess mode: every worker writes its metrics to files
+# in this directory and a scrape of any worker sums them all. It must be set
+# before the app (and prometheus_client) is imported, which is why it is done
+# here; without PROMETHEUS_MULTIPROC_DIR, a private temporary directory is used
+# (and removed when gunicorn stops).
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metrics-")
+METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+# METRICS_PORT: serve every worker's metrics from the master on their own port
+# (METRICS_HOST, loopback by default) instead of the app's /metrics route.
+METRICS_PORT = _setting("METRICS_PORT", 0)
+METRICS_HOST = os.environ.get("METRICS_HOST", "127.0.0.1")
+
+
+def on_starting(server: Any) -> None:
+    """Files left by an earlier run would be summed in: start empty."""
+    for stale in METRICS_DIR.glob("*.db"):
+        stale.unlink()
+
+
+def when_ready(server: Any) -> None:
+    if METRICS_PORT:
+        from prometheus_client import CollectorRegistry, start_http_server
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        start_http_server(METRICS_PORT, addr=METRICS_HOST, registry=registry)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker exited: drop its live gauges (in-flight requests, pool connections)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def on_exit(server: Any) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)

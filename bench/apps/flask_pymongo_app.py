@@ -1,4 +1,4 @@
-"""The same two routes written the Flask-PyMongo 3.x way, as its docs show them.
+"""The same routes written the Flask-PyMongo 3.x way, as its docs show them.
 
 Same query, same public shape (``_id`` becomes ``id``); the JSON is Flask-PyMongo's
 own BSONProvider (extended JSON: ``{"$date": ...}``), because that is what using the
@@ -8,13 +8,16 @@ library gives you.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
-from flask import Flask, Response, jsonify, request, url_for
+from flask import Flask, Response, abort, jsonify, request, url_for
 from flask_pymongo import PyMongo
+from pymongo.errors import DuplicateKeyError
 
 mongo = PyMongo()
+FIELDS = {"name", "description", "quantity", "tags", "attributes"}
 
 
 def to_json(document: dict[str, Any]) -> dict[str, Any]:
@@ -42,5 +45,22 @@ def create_app() -> Flask:
             after = str(documents[-1]["_id"])
             next_url = url_for("list_items", after=after, limit=limit)
         return jsonify(items=[to_json(doc) for doc in documents], next=next_url)
+
+    @app.post("/api/items")
+    def create_item() -> tuple[Response, int, dict[str, str]]:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not body.keys() <= FIELDS:
+            abort(422)
+        if not isinstance(body.get("name"), str) or not body["name"].strip():
+            abort(422)
+        now = datetime.now(UTC)
+        item = {"description": "", "quantity": 0, "tags": [], "attributes": {}}
+        item.update(body, created_at=now, updated_at=now)
+        try:
+            mongo.db.items.insert_one(item)
+        except DuplicateKeyError:
+            abort(409)
+        location = url_for("get_item", item_id=item["_id"])
+        return jsonify(to_json(item)), 201, {"Location": location}
 
     return app

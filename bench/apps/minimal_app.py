@@ -1,20 +1,24 @@
-"""The floor: one global MongoClient, two plain Flask views, no extension layers.
+"""The floor: one global MongoClient, three plain Flask views, no extension layers.
 
-What the bare stack (Flask + pymongo + json) can do on the same two routes with the
-same public shape; the generated service's layers are measured against this.
+What the bare stack (Flask + pymongo + json) can do on the same routes with the
+same public shape; the generated service's layers are measured against this. Its
+create checks only what keeps the data sane (an object with a non-empty name and
+known fields), where the service checks every field.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from flask import Flask, Response, abort, request
 from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError
 
+FIELDS = {"name", "description", "quantity", "tags", "attributes"}
 client: MongoClient[dict[str, Any]] = MongoClient(
     os.environ["MONGODB_URI"], tz_aware=True
 )
@@ -60,3 +64,23 @@ def list_items() -> Response:
         del documents[limit:]
         next_url = f"/api/items?after={documents[-1]['_id']}&limit={limit}"
     return respond({"items": [to_json(doc) for doc in documents], "next": next_url})
+
+
+@app.post("/api/items")
+def create_item() -> Response:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not body.keys() <= FIELDS:
+        abort(422)
+    if not isinstance(body.get("name"), str) or not body["name"].strip():
+        abort(422)
+    now = datetime.now(UTC)
+    item = {"description": "", "quantity": 0, "tags": [], "attributes": {}, **body}
+    item["created_at"] = item["updated_at"] = now
+    try:
+        items.insert_one(item)
+    except DuplicateKeyError:
+        abort(409)
+    response = respond(to_json(item))
+    response.status_code = 201
+    response.headers["Location"] = f"/api/items/{item['_id']}"
+    return response

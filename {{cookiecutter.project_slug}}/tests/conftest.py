@@ -3,7 +3,8 @@
 By default each app gets its own in-memory mongomock database. Set
 ``TEST_MONGODB_URI`` (for example ``mongodb://localhost:27017``) and the same
 tests run against that server instead, each app on a fresh database that is
-dropped afterwards.
+dropped afterwards. A live database is set up exactly as a deploy sets one up, by
+``schema.upgrade``; an in-memory one sets itself up when its client is made.
 
 pytest-flask provides ``client`` (a ``FlaskClient`` for the ``app`` below). It
 also pushes a request context for any test that uses ``app``; tests do not lean
@@ -28,9 +29,14 @@ from pymongo.database import Database
 from pymongo.errors import ServerSelectionTimeoutError
 from support import UNREACHABLE_URI, AppFactory
 
-from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }} import create_app, schema
 from {{ cookiecutter.package_name }} import db as db_module
-from {{ cookiecutter.package_name }}.db import close_db, get_client, get_db
+from {{ cookiecutter.package_name }}.db import (
+    close_db,
+    deploy_database,
+    get_client,
+    get_db,
+)
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
 
@@ -51,6 +57,9 @@ def make_app() -> Iterator[AppFactory]:
         }
         app = create_app(config)
         apps.append(app)
+        if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
+            with app.app_context(), deploy_database() as database:
+                schema.upgrade(database)
         return app
 
     yield factory

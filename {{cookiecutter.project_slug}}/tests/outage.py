@@ -12,8 +12,9 @@ tests/test_db.py keeps one test that waits for a real unreachable server.
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from pymongo.database import Database
 from pymongo.errors import (
     AutoReconnect,
     ConnectionFailure,
@@ -40,6 +41,13 @@ class DownClient:
 
     def __init__(self, error: type[ConnectionFailure]) -> None:
         self.error = error
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type[Any]:
+        """Passes ``isinstance(..., Database)``: code that checks it was handed a
+        pymongo ``Database`` before any I/O (pymongo's file storage does) then
+        fails at its first operation, as a real one does during an outage."""
+        return Database
 
     def __getitem__(self, name: str) -> DownClient:
         return self  # client["db"], db["collection"]: no I/O in pymongo either

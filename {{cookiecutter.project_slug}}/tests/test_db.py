@@ -20,6 +20,7 @@ from {{ cookiecutter.package_name }} import db as db_module
 from {{ cookiecutter.package_name }}.db import (
     EXTENSION,
     close_db,
+    deploy_database,
     find_one_or_404,
     get_client,
     get_db,
@@ -75,8 +76,50 @@ def test_get_db_returns_the_configured_database(app: Flask, db: Database[Any]) -
     assert db.name == app.config["MONGODB_DB"]
 
 
-def test_get_db_creates_the_indexes(db: Database[Any]) -> None:
-    assert unique_keys(db.items) == [[("name_key", 1)]]
+@pytest.mark.usefixtures("app_context")
+def test_get_db_builds_no_index(db: Database[Any]) -> None:
+    """Requests never build indexes: a dropped index stays dropped until upgrade."""
+    db.items.drop_indexes()
+    for _ in range(3):
+        get_db().items.find_one({})
+    assert unique_keys(get_db().items) == []
+
+
+def test_an_in_memory_database_sets_itself_up(make_app: AppFactory) -> None:
+    with make_app(MONGODB_URI="mongomock://localhost").app_context():
+        assert unique_keys(get_db().items) == [[("name_key", 1)]]
+
+
+def username(client: Any) -> str | None:
+    """The user a client logs in as (pymongo keeps it in a private attribute)."""
+    credentials = client.options.pool_options._credentials
+    return None if credentials is None else str(credentials.username)
+
+
+def test_the_deploy_step_uses_the_deploy_uri_and_no_deadline(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(
+        MONGODB_URI="mongodb://app:secret@127.0.0.1:9/db",
+        MONGODB_DEPLOY_URI="mongodb://deployer:other@127.0.0.1:9/db",
+    )
+    with app.app_context():
+        with deploy_database() as database:
+            deploy_client = database.client
+            assert username(deploy_client) == "deployer"
+            # An index build on a big collection takes as long as it takes.
+            assert deploy_client.options.timeout is None
+            assert deploy_client.options.pool_options.socket_timeout is None
+        assert username(get_client()) == "app"
+        assert get_client().options.timeout == 5
+
+
+def test_without_a_deploy_uri_the_deploy_step_uses_the_service_uri(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(MONGODB_URI="mongodb://app:secret@127.0.0.1:9/db")
+    with app.app_context(), deploy_database() as database:
+        assert username(database.client) == "app"
 
 
 def test_client_settings_reach_the_client(make_app: AppFactory) -> None:
@@ -86,6 +129,7 @@ def test_client_settings_reach_the_client(make_app: AppFactory) -> None:
         MONGODB_APPNAME="probe",
         MONGODB_CONNECT_TIMEOUT_MS=1500,
         MONGODB_SOCKET_TIMEOUT_MS=7000,
+        MONGODB_TIMEOUT_MS=4500,
     )
     with app.app_context():
         options = get_client().options
@@ -94,17 +138,22 @@ def test_client_settings_reach_the_client(make_app: AppFactory) -> None:
     assert options.server_selection_timeout == 2
     assert options.pool_options.connect_timeout == 1.5
     assert options.pool_options.socket_timeout == 7
+    assert options.timeout == 4.5  # every operation's deadline (timeoutMS)
     assert options.codec_options.tz_aware is True
     assert options.codec_options.uuid_representation == UuidRepresentation.STANDARD
 
 
 def test_an_unreachable_server_fails_within_the_timeout(make_app: AppFactory) -> None:
     """The one test that waits for a real outage; the rest use tests/outage.py."""
-    app = make_app(MONGODB_URI=UNREACHABLE_URI, MONGODB_SERVER_SELECTION_TIMEOUT_MS=200)
+    app = make_app(
+        MONGODB_URI=UNREACHABLE_URI,
+        MONGODB_SERVER_SELECTION_TIMEOUT_MS=200,
+        MONGODB_TIMEOUT_MS=200,  # the deadline bounds server selection too
+    )
     with app.app_context():
         started = time.monotonic()
         with pytest.raises(ServerSelectionTimeoutError):
-            get_db()
+            get_db().items.find_one({})
         assert time.monotonic() - started < 2
 
 

@@ -8,10 +8,21 @@ from flask import Flask
 from flask.ctx import AppContext
 from flask.testing import FlaskClient
 from outage import OUTAGE_ERRORS, DownClient
-from pymongo.errors import AutoReconnect, ConnectionFailure, DuplicateKeyError
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    NetworkTimeout,
+    OperationFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+    WTimeoutError,
+)
 from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.test import TestResponse
 
+from {{ cookiecutter.package_name }} import items
 from {{ cookiecutter.package_name }}.errors import (
     MAX_DETAIL_CHARS,
     MAX_DETAILS,
@@ -179,3 +190,51 @@ def test_an_http_error_with_many_details_is_capped(
     error = assert_error_shape(client.get("/many"), 422)
     assert len(error["details"]) == MAX_DETAILS
     assert error["details_omitted"] == 1000 - MAX_DETAILS
+
+
+class FailingCollection:
+    """A collection whose every method raises ``error``, as a slow server would."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*args: Any, **kwargs: Any) -> NoReturn:
+            raise self.error
+
+        return fail
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ExecutionTimeout("operation exceeded time limit", code=50),
+        NetworkTimeout("timed out (configured timeouts: timeoutMS: 5000.0ms)"),
+        WTimeoutError("waiting for replication timed out", code=64),
+        ServerSelectionTimeoutError("No servers found yet, Timeout: 5.0s"),
+    ],
+    ids=type,
+)
+def test_a_missed_deadline_is_a_503_with_retry_after(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, error: PyMongoError
+) -> None:
+    assert error.timeout
+    monkeypatch.setattr(items.store, "collection", lambda: FailingCollection(error))
+    for response in (
+        client.get("/api/items"),
+        client.get("/api/items/65a1b2c3d4e5f60718293a4b"),
+        client.post("/api/items", json={"name": "late"}),
+    ):
+        assert assert_error_shape(response, 503)["code"] == "database_unavailable"
+        assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_driver_error_that_is_not_a_timeout_is_a_500_that_hides_it(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    error = OperationFailure("secret internals", code=2)
+    assert not error.timeout
+    monkeypatch.setattr(items.store, "collection", lambda: FailingCollection(error))
+    response = client.get("/api/items")
+    assert_error_shape(response, 500)
+    assert "secret internals" not in response.get_data(as_text=True)

@@ -114,8 +114,8 @@ def test_patch_to_a_taken_name_is_a_409(
 ) -> None:
     if not reports_duplicates_on_find_and_modify(db):
         pytest.skip(
-            "this server answers findAndModify that breaks a unique index with "
-            "no error and no document (nx-27017 0.8.1); MongoDB raises 11000"
+            "this server's findAndModify does not report a unique-index "
+            "violation (nx-27017 0.8.1 returns no document); MongoDB raises 11000"
         )
     other = client.post("/api/items", json={"name": "Other"}).get_json()
     response = client.patch(f"/api/items/{other['id']}", json={"name": item["name"]})

@@ -12,7 +12,24 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, db, errors, {% if cookiecutter.include_files %}files_api, {% endif %}health, items, openapi, response_headers
+from . import (
+    access_log,
+    cli,
+    db,
+    docs,
+    errors,
+{%- if cookiecutter.include_files %}
+    files_api,
+{%- endif %}
+    health,
+    items,
+    metrics,
+    monitoring,
+    openapi,
+    request_ids,
+    response_headers,
+    tracing,
+)
 from .config import load_settings
 from .converters import ObjectIdConverter
 from .json_provider import MongoJSONProvider
@@ -23,7 +40,7 @@ from .request_limits import Request
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides settings from the environment (tests)."""
     settings = load_settings(config)
-    configure_logging(settings["LOG_LEVEL"])
+    configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
 
     app = Flask(__name__)
     app.request_class = Request  # bodies over the size limit: 413, even chunked
@@ -33,9 +50,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["objectid"] = ObjectIdConverter
 
     db.init_app(app)
+    request_ids.init_app(app)
+    access_log.init_app(app)
+    sink = metrics.PrometheusSink() if settings["METRICS_ENABLED"] else None
+    monitoring.init_app(app, sink)
+    if sink is not None:
+        metrics.init_app(app)
+    tracing.init_app(app)
     errors.init_app(app)
     response_headers.init_app(app)
     cli.init_app(app)
+    docs.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
 {%- if cookiecutter.include_files %}

@@ -2,28 +2,51 @@
 
 Every setting has one name, used in the environment, in ``.env`` and in
 ``app.config``. A mistake stops the app at start-up with a message naming the
-setting, instead of surfacing as a confusing error on the first request.
+setting, instead of surfacing as a confusing error on the first request. No
+message ever shows a secret: not ``SECRET_KEY``, and nothing of ``MONGODB_URI``.
+
+``APP_ENV`` comes from the real environment only and defaults to production, so
+no file can turn a production start into a development one. ``.env`` is read in
+development only, and only from the current directory (the project directory in
+every command of the README), never from a directory above it.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from dotenv import find_dotenv, load_dotenv
+import click
+from dotenv import dotenv_values, find_dotenv
+from flask.helpers import get_load_dotenv
+from pymongo.uri_parser import parse_uri
+
+from .redaction import scrub
 
 ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
-IN_MEMORY_URI = "mongomock://localhost/{{ cookiecutter.database_name }}"
+DEFAULT_DATABASE = "{{ cookiecutter.database_name }}"
+DEFAULT_APPNAME = "{{ cookiecutter.project_slug }}"
+IN_MEMORY_URI = f"mongomock://localhost/{DEFAULT_DATABASE}"
+DOTENV = ".env"
 MIN_SECRET_LENGTH = 32
-WEAK_SECRETS = frozenset(
-    {"changeme", "change-me", "default", "dev", "development", "password", "secret"}
-)
+# What a guesser needs, estimated by secret_bits(); 128 random bits is the goal,
+# and the estimate is pessimistic for short hex secrets (token_hex(16) ~ 110).
+MIN_SECRET_BITS = 96
 DATABASE_FORBIDDEN = frozenset('/\\. "$*<>:|?\0')
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+# Options only a mongodb+srv:// URI may carry; dropped when its structure is
+# checked as a mongodb:// URI, so the check needs no DNS.
+SRV_ONLY_OPTIONS = ("srvservicename", "srvmaxhosts", "srvallowedhostssuffix")
+
+Parser = Callable[[str, Any], Any]
 
 
 class ConfigError(RuntimeError):
@@ -32,7 +55,8 @@ class ConfigError(RuntimeError):
 
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{name} must be text, got {value!r}")
+        # The type only: the value may be a secret.
+        raise ConfigError(f"{name} must be text, got {type(value).__name__}")
     return value.strip()
 
 
@@ -53,37 +77,86 @@ def _positive(name: str, value: Any) -> int:
     return _integer(name, value, minimum=1)
 
 
-def _flag(name: str, value: Any) -> bool:
-    words = {"1": True, "true": True, "yes": True}
-    words |= {"0": False, "false": False, "no": False}
+def _boolean(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    word = value.strip().lower() if isinstance(value, str) else None
-    if word in words:
-        return words[word]
-    raise ConfigError(f"{name} must be true or false, got {value!r}")
+    word = _text(name, value).lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    return word in TRUE_WORDS
 
 
-DEFAULTS: dict[str, tuple[Any, Callable[[str, Any], Any]]] = {
-    "APP_ENV": ("production", _text),
+def _log_format(name: str, value: Any) -> str:
+    """json, text, or empty (derived_settings picks one for the environment)."""
+    log_format = _text(name, value).lower()
+    if log_format and log_format not in LOG_FORMATS:
+        raise ConfigError(
+            f"{name} must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    return log_format
+
+
+def _environment_name(name: str, value: Any) -> str:
+    app_env = _text(name, value)
+    if app_env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"{name} must be one of {', '.join(ENVIRONMENTS)}, got {app_env!r}"
+        )
+    return app_env
+
+
+def _log_level(name: str, value: Any) -> str:
+    level = _text(name, value).upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"{name} must be one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def _flag(name: str, value: Any) -> bool:
+    """Flask's reading of FLASK_DEBUG: anything but empty, 0, false or no is on."""
+    if isinstance(value, bool):
+        return value
+    text = _text(name, value).lower()
+    return bool(text) and text not in ("0", "false", "no")
+
+
+# Every setting: name -> (default, parser). The parser turns the raw value (text
+# from the environment, or anything from overrides) into the setting's type.
+SETTINGS: dict[str, tuple[Any, Parser]] = {
+    "APP_ENV": ("production", _environment_name),
     "SECRET_KEY": ("", _text),
     "MONGODB_URI": ("", _text),
     "MONGODB_DB": ("", _text),
-    "MONGODB_APPNAME": ("{{ cookiecutter.project_slug }}", _text),
+    "MONGODB_APPNAME": (DEFAULT_APPNAME, _text),
     "MONGODB_SERVER_SELECTION_TIMEOUT_MS": (3000, _positive),
     "MONGODB_CONNECT_TIMEOUT_MS": (3000, _positive),
     "MONGODB_SOCKET_TIMEOUT_MS": (10000, _positive),
     "MONGODB_MAX_POOL_SIZE": (50, _positive),
+    "MONGODB_TIMEOUT_MS": (5000, _positive),
+    "MONGODB_DEPLOY_URI": ("", _text),
+    "SCHEMA_CHECK_SECONDS": (30, _integer),
     "MAX_CONTENT_LENGTH": (1024 * 1024, _positive),
     "RETRY_AFTER_SECONDS": (5, _positive),
     "API_PAGE_SIZE": (20, _positive),
     "API_MAX_PAGE_SIZE": (100, _positive),
-    "API_DOCS_ENABLED": (True, _flag),
+    "API_DOCS_ENABLED": (True, _boolean),
 {%- if cookiecutter.include_files %}
     "FILES_MAX_SIZE": (100 * 1024 * 1024, _positive),
     "FILES_CACHE_SECONDS": (3600, _integer),
 {%- endif %}
-    "LOG_LEVEL": ("INFO", _text),
+    "LOG_LEVEL": ("INFO", _log_level),
+    # Flask's own switch for the interactive debugger (``flask run --debug`` sets
+    # it); app.config["DEBUG"] follows it, and production refuses it.
+    "FLASK_DEBUG": (False, _flag),
+    # json or text; empty: json in production, text elsewhere.
+    "LOG_FORMAT": ("", _log_format),
+    "MONGODB_SLOW_COMMAND_MS": (100, _integer),
+    "METRICS_ENABLED": (True, _boolean),
+    "METRICS_TOKEN": ("", _text),
+    # Set: metrics are served on this port by gunicorn.conf.py, not at /metrics.
+    "METRICS_PORT": (0, _integer),
+    "OTEL_EXPORTER_OTLP_ENDPOINT": ("", _text),
+    "OTEL_SERVICE_NAME": (DEFAULT_APPNAME, _text),
 }
 
 
@@ -93,83 +166,224 @@ def load_settings(
 ) -> dict[str, Any]:
     """Merge defaults, the environment and ``overrides``, then check the result.
 
-    ``.env`` is read only outside testing and production: tests must not depend on
-    a developer's file, and production takes its settings from the real
-    environment. Variables already set in the environment win over ``.env``.
-    Keys of ``overrides`` that are not settings pass through to ``app.config``.
+    ``environ`` defaults to the process environment, plus ``./.env`` when APP_ENV
+    is development (variables already set win over the file). Keys of
+    ``overrides`` that are not settings pass through to ``app.config``.
     """
     overrides = dict(overrides or {})
     if environ is None:
-        app_env = overrides.get("APP_ENV", os.environ.get("APP_ENV"))
-        if app_env not in ("testing", "production"):
-            load_dotenv(find_dotenv(usecwd=True), override=False)
-        environ = os.environ
+        environ = process_environment(overrides.get("APP_ENV"))
+    app_env_chosen = "APP_ENV" in overrides or bool(environ.get("APP_ENV"))
 
     settings: dict[str, Any] = {}
-    for name, (default, parse) in DEFAULTS.items():
-        raw = overrides.pop(name, environ.get(name, default))
-        settings[name] = parse(name, raw)
+    for name, (default, parse) in SETTINGS.items():
+        settings[name] = parse(name, overrides.pop(name, environ.get(name, default)))
     settings.update(overrides)
-    _check(settings)
+    try:
+        _refuse_unsafe(settings)
+    except ConfigError as error:
+        if not app_env_chosen:
+            raise ConfigError(
+                f"{error} (APP_ENV is unset, which means production; "
+                "set APP_ENV=development to develop)"
+            ) from None
+        raise
+    settings.update(derived_settings(settings))
     return settings
 
 
-def _check(settings: dict[str, Any]) -> None:
-    app_env = settings["APP_ENV"]
-    if app_env not in ENVIRONMENTS:
-        raise ConfigError(
-            f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {app_env!r}"
-        )
-    production = app_env == "production"
-    settings["TESTING"] = app_env == "testing"
+def process_environment(app_env: str | None = None) -> dict[str, str]:
+    """``os.environ``, plus ``./.env`` in development.
 
-    secret = settings["SECRET_KEY"]
-    if production and not secret:
-        raise ConfigError("SECRET_KEY is required in production")
-    if production and (len(secret) < MIN_SECRET_LENGTH or secret in WEAK_SECRETS):
+    The decision uses APP_ENV from ``app_env`` or the real environment, never from
+    the file (which may not set it): a ``.env`` left in a project directory cannot
+    turn production (the default) into development. The file is read from the
+    current directory only.
+    """
+    _refuse_dotenv_loaded_from_above()
+    environ = dict(os.environ)
+    app_env = app_env or environ.get("APP_ENV", "").strip()
+    if app_env == "testing":  # tests never depend on a developer's file
+        return environ
+    path = Path.cwd() / DOTENV
+    values = dotenv_values(path, encoding="utf-8") if path.is_file() else {}
+    if "APP_ENV" in values:
         raise ConfigError(
-            f"SECRET_KEY is too weak for production: use at least "
-            f"{MIN_SECRET_LENGTH} random characters"
+            f"APP_ENV must not be set in {path}: set it in the environment "
+            "(APP_ENV=development for development; unset is production)"
         )
-    if not secret:
-        settings["SECRET_KEY"] = secrets.token_urlsafe(48)
+    if app_env == "development":
+        for key, value in values.items():
+            if value is not None:
+                environ.setdefault(key, value)
+    return environ
 
+
+def _refuse_dotenv_loaded_from_above() -> None:
+    """Stop if the ``flask`` command loaded a .env from a directory above this one.
+
+    The ``flask`` command (Flask's own feature, not this service's) loads the
+    nearest ``.flaskenv`` and ``.env``, searching upwards, before the app is
+    built. A file above the project may hold another project's settings.
+    """
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true" or not get_load_dotenv():
+        return
+    here = Path.cwd().resolve()
+    for name in (".flaskenv", DOTENV):
+        found = find_dotenv(name, usecwd=True)
+        if found and Path(found).resolve().parent != here:
+            raise ConfigError(
+                f"the flask command loaded {found}, which is outside {here}: "
+                f"create {here / name} (it may be empty), or set FLASK_SKIP_DOTENV=1"
+            )
+
+
+def _refuse_unsafe(settings: Mapping[str, Any]) -> None:
+    """Raise ConfigError for a setting, or a combination, that must not run."""
+    production = settings["APP_ENV"] == "production"
     uri = settings["MONGODB_URI"]
-    if not uri:
-        if production:
-            raise ConfigError("MONGODB_URI is required in production")
-        uri = settings["MONGODB_URI"] = IN_MEMORY_URI
-    scheme = uri.partition("://")[0]
-    if "://" not in uri or scheme not in SCHEMES:
+    if production:
+        _refuse_for_production(settings)
+    if uri:
+        check_uri(uri)
+        if production and uri.startswith("mongomock://"):
+            raise ConfigError(
+                "MONGODB_URI selects mongomock, the in-memory development database "
+                "that loses every write: production needs a MongoDB server"
+            )
+    deploy_uri = settings["MONGODB_DEPLOY_URI"]
+    if deploy_uri and not deploy_uri.startswith(("mongodb://", "mongodb+srv://")):
+        # The URI is not echoed: it carries the deploy password.
         raise ConfigError(
-            f"MONGODB_URI must start with mongodb://, mongodb+srv:// or "
-            f"mongomock://, got a URI with scheme {scheme!r}"
+            "MONGODB_DEPLOY_URI must start with mongodb:// or mongodb+srv://"
         )
-    settings["MONGODB_DB"] = database_name(uri, settings["MONGODB_DB"])
-
     if settings["API_PAGE_SIZE"] > settings["API_MAX_PAGE_SIZE"]:
         raise ConfigError("API_PAGE_SIZE must not be larger than API_MAX_PAGE_SIZE")
-    level = settings["LOG_LEVEL"] = settings["LOG_LEVEL"].upper()
-    if level not in LOG_LEVELS:
-        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+
+
+def _refuse_for_production(settings: Mapping[str, Any]) -> None:
+    secret = settings["SECRET_KEY"]
+    if not secret:
+        raise ConfigError("SECRET_KEY is required in production")
+    if len(secret) < MIN_SECRET_LENGTH or secret_bits(secret) < MIN_SECRET_BITS:
+        raise ConfigError(
+            f"SECRET_KEY is too weak for production: use at least "
+            f"{MIN_SECRET_LENGTH} random characters, for example "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if not settings["MONGODB_URI"]:
+        raise ConfigError("MONGODB_URI is required in production")
+    if settings["FLASK_DEBUG"]:
+        raise ConfigError(
+            "FLASK_DEBUG (or flask --debug) is on: its interactive debugger runs "
+            "any code a visitor sends, so production refuses it"
+        )
+    command = click.get_current_context(silent=True)
+    if command is not None and command.command.name == "run":
+        raise ConfigError(
+            "flask run starts Werkzeug's development server (with --debugger, its "
+            "interactive debugger too): production is served by gunicorn"
+        )
+
+
+def secret_bits(secret: str) -> float:
+    """A pessimistic estimate of the bits a guesser must find in ``secret``.
+
+    Each character is worth log2 of the number of distinct characters the secret
+    uses, except characters a guesser predicts for free: one that repeats or
+    continues a step (``aaaa``, ``abcd``, ``2468``), and one that ends a run of
+    four already seen (the second ``password`` in ``passwordpassword``).
+    """
+    alphabet = len(set(secret))
+    if alphabet < 2:
+        return 0.0
+    surprising = 0
+    for i, char in enumerate(secret):
+        steps = i >= 2 and (
+            ord(char) - ord(secret[i - 1]) == ord(secret[i - 1]) - ord(secret[i - 2])
+        )
+        repeat = i >= 1 and char == secret[i - 1]
+        seen = i >= 3 and secret[i - 3 : i + 1] in secret[:i]
+        if not (steps or repeat or seen):
+            surprising += 1
+    return surprising * math.log2(alphabet)
+
+
+def check_uri(uri: str) -> None:
+    """Refuse a URI pymongo would refuse, saying why without repeating any of it.
+
+    pymongo's parser is used as is, so the rules are pymongo's. A mongodb+srv://
+    URI is checked as a mongodb:// one plus its own rule (one host, no port),
+    because resolving it needs DNS, which is the client's job at run time.
+    """
+    scheme, separator, rest = uri.partition("://")
+    if not separator or scheme not in SCHEMES:
+        raise ConfigError(
+            "MONGODB_URI must start with mongodb://, mongodb+srv:// or mongomock://"
+        )
+    srv = scheme == "mongodb+srv"
+    if srv:
+        rest = _without_srv_options(rest)
+    try:
+        parsed = parse_uri("mongodb://" + rest, default_port=None if srv else 27017)
+    except Exception as error:  # pymongo raises ValueError and its own errors
+        reason = scrub(str(error), uri)
+        raise ConfigError(
+            f"MONGODB_URI is not a valid MongoDB URI ({reason}); user names and "
+            "passwords must be percent-encoded (urllib.parse.quote_plus)"
+        ) from None
+    if srv and (len(parsed["nodelist"]) != 1 or parsed["nodelist"][0][1] is not None):
+        raise ConfigError(
+            "MONGODB_URI: a mongodb+srv:// URI names exactly one host, without a port"
+        )
+
+
+def _without_srv_options(rest: str) -> str:
+    head, question, options = rest.partition("?")
+    kept = [
+        option
+        for option in options.replace(";", "&").split("&")
+        if option and option.split("=", 1)[0].lower() not in SRV_ONLY_OPTIONS
+    ]
+    return head + (question + "&".join(kept) if kept else "")
+
+
+def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings that follow from the checked ones: flags, and what was left empty."""
+    app_env = settings["APP_ENV"]
+    uri = settings["MONGODB_URI"] or IN_MEMORY_URI
+    return {
+        "TESTING": app_env == "testing",
+        "DEBUG": settings["FLASK_DEBUG"] and app_env != "production",
+        # Development and testing get a throw-away key; production has its own.
+        "SECRET_KEY": settings["SECRET_KEY"] or secrets.token_urlsafe(48),
+        "MONGODB_URI": uri,
+        "MONGODB_DB": database_name(uri, settings["MONGODB_DB"]),
+        "LOG_FORMAT": settings["LOG_FORMAT"]
+        or ("json" if app_env == "production" else "text"),
+    }
 
 
 def database_name(uri: str, explicit: str) -> str:
     """The database to use: MONGODB_DB if set, else the one the URI names.
 
-    The path of the URI is read without parsing the rest, so a mongodb+srv URI is
-    not resolved through DNS here (pymongo does that when the client is made).
+    The URI's path is read with pymongo's parser (as a mongodb:// URI, so a
+    mongodb+srv URI is not resolved through DNS here; the client does that).
     """
-    name = explicit or urlsplit(uri).path.lstrip("/")
+    if explicit:
+        name, source = explicit, f"MONGODB_DB {explicit!r}"
+    else:
+        rest = _without_srv_options(uri.partition("://")[2])
+        name = parse_uri("mongodb://" + rest, default_port=None)["database"] or ""
+        source = "the database named in MONGODB_URI"  # never echoed: the URI is secret
     if not name:
         raise ConfigError(
             "MONGODB_DB is not set and MONGODB_URI names no database: "
             "set MONGODB_DB or end the URI with /<database>"
         )
-    bad = sorted(DATABASE_FORBIDDEN & set(name))
-    if bad or len(name.encode()) >= 64:
+    if DATABASE_FORBIDDEN & set(name) or len(name.encode()) >= 64:
         raise ConfigError(
-            f"MONGODB_DB {name!r} is not a valid MongoDB database name: "
-            'shorter than 64 bytes, without any of / \\ . space " $ * < > : | ?'
+            f"{source} is not a valid MongoDB database name: shorter than "
+            '64 bytes, without any of / \\ . space " $ * < > : | ?'
         )
     return name

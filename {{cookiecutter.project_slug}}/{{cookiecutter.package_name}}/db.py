@@ -6,6 +6,12 @@ process shares one. It is made lazily, in the process that first needs it: under
 ``gunicorn --preload`` the app is built in the master and then forked, and a client
 must never cross a fork. If the process id changed, a new client is made.
 
+Every operation has a deadline (``timeoutMS``, from MONGODB_TIMEOUT_MS) shorter
+than gunicorn's worker timeout, so a slow server ends in a timeout error (a 503),
+never in a worker killed mid-request. Nothing here builds indexes: that is the
+deploy step's job (``schema.py``), except for the in-memory backend, which has no
+deploy and sets itself up when its client is made.
+
 These are plain functions over pymongo: ``get_db()["items"]`` is an ordinary
 ``pymongo.collection.Collection``, so everything in pymongo's docs applies as written.
 """
@@ -16,16 +22,19 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from dns.exception import DNSException
 from flask import Flask, abort, current_app
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import ConfigurationError, ConnectionFailure
 
-from . import indexes
+from . import schema
 
 Document = dict[str, Any]
 EXTENSION = "mongo"
@@ -46,8 +55,9 @@ class MongoState:
             "connectTimeoutMS": config["MONGODB_CONNECT_TIMEOUT_MS"],
             "socketTimeoutMS": config["MONGODB_SOCKET_TIMEOUT_MS"],
             "maxPoolSize": config["MONGODB_MAX_POOL_SIZE"],
+            "timeoutMS": config["MONGODB_TIMEOUT_MS"],
         }
-        self.indexes_ready = False
+        self.deploy_uri: str = config["MONGODB_DEPLOY_URI"] or self.uri
         self._client: MongoClient[Document] | None = None
         self._pid = 0
         self._closer: weakref.finalize[Any, Any] | None = None
@@ -66,6 +76,9 @@ class MongoState:
                 self.close()
                 self._client = connect(self.uri, self.options)
                 self._pid = pid
+                if self.in_memory:
+                    # A new in-memory database is empty: nobody deploys it.
+                    schema.upgrade(self._client[self.database_name])
                 # Closed when the app is garbage-collected or the process exits.
                 self._closer = weakref.finalize(self, self._client.close)
             return self._client
@@ -73,7 +86,7 @@ class MongoState:
     def close(self) -> None:
         if self._closer is not None:
             self._closer()
-        self._client, self._closer, self.indexes_ready = None, None, False
+        self._client, self._closer = None, None
 
 
 def connect(uri: str, options: Mapping[str, Any]) -> MongoClient[Document]:
@@ -105,7 +118,25 @@ def connect(uri: str, options: Mapping[str, Any]) -> MongoClient[Document]:
         host = "mongodb://" + uri.removeprefix(IN_MEMORY_SCHEME)
         client: MongoClient[Document] = mongomock.MongoClient(host, **common)
         return client
-    return MongoClient(uri, **common, **options)
+    try:
+        return MongoClient(uri, **common, **options)
+    except ConfigurationError as error:
+        if isinstance(error.__cause__, DNSException | OSError):
+            raise DnsLookupFailed(error) from error
+        raise
+
+
+class DnsLookupFailed(ConnectionFailure):
+    """A mongodb+srv:// URI could not be resolved: an outage, not a bad setting.
+
+    pymongo resolves the URI's SRV and TXT records when the client is made and
+    reports a failed lookup as ConfigurationError. As a ConnectionFailure it gets
+    the outage's answer (503 with Retry-After); no client is kept, so the next
+    request resolves again and the service recovers when DNS does.
+    """
+
+    def __init__(self, error: ConfigurationError) -> None:
+        super().__init__(f"DNS lookup for MONGODB_URI failed: {error}")
 
 
 def _naive_utc_now() -> datetime:
@@ -136,24 +167,34 @@ def get_client() -> MongoClient[Document]:
 
 
 def get_db() -> Database[Document]:
-    """The current app's database; its indexes are made on the first call.
-
-    Making indexes lazily means a fresh database just works, without anyone
-    having to run ``flask init-db`` first. If the server is down, the error
-    propagates (a 503) and the next call tries again.
-    """
+    """The current app's database. No I/O: the first operation connects."""
     state = _state()
-    if not state.indexes_ready:
-        ensure_indexes()
     return state.client()[state.database_name]
 
 
-def ensure_indexes() -> list[str]:
-    """Create every index the service declares; safe to call any number of times."""
+@contextmanager
+def deploy_database() -> Iterator[Database[Document]]:
+    """The database as the deploy step sees it, through MONGODB_DEPLOY_URI.
+
+    The deploy credential may build indexes; the service's own user needs only
+    readWrite. Its client has no operation deadline and no socket timeout, since
+    an index build on a large collection takes as long as it takes; it is closed
+    when the block ends. The in-memory backend has one client only: its own.
+    """
     state = _state()
-    names = indexes.create_indexes(state.client()[state.database_name])
-    state.indexes_ready = True
-    return names
+    if state.in_memory:
+        yield state.client()[state.database_name]
+        return
+    options = {
+        key: value
+        for key, value in state.options.items()
+        if key not in ("timeoutMS", "socketTimeoutMS")
+    }
+    client = connect(state.deploy_uri, options)
+    try:
+        yield client[state.database_name]
+    finally:
+        client.close()
 
 
 def close_db(app: Flask) -> None:

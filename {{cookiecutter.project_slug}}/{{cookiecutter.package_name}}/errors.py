@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify
-from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -99,7 +99,7 @@ def handle_http_error(error: HTTPException) -> Response | HTTPException:
     return http_error_response(error)
 
 
-def handle_database_unavailable(error: ConnectionFailure) -> Response:
+def handle_database_unavailable(error: PyMongoError) -> Response:
     """The database cannot be reached: 503 with Retry-After, so clients back off."""
     log.warning("Database unavailable: %s", error)
     response = error_response(
@@ -109,6 +109,17 @@ def handle_database_unavailable(error: ConnectionFailure) -> Response:
     )
     response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
     return response
+
+
+def handle_database_error(error: PyMongoError) -> Response:
+    """A deadline passed (``timeoutMS``, a server-side time limit): an outage too.
+
+    A slow server gives a 503 that clients may retry, not a worker killed by
+    gunicorn; any other driver error is unexpected (500, logged).
+    """
+    if error.timeout:
+        return handle_database_unavailable(error)
+    return handle_unexpected(error)
 
 
 def handle_duplicate_key(error: DuplicateKeyError) -> Response:
@@ -125,5 +136,6 @@ def handle_unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(ConnectionFailure, handle_database_unavailable)
+    app.register_error_handler(PyMongoError, handle_database_error)
     app.register_error_handler(DuplicateKeyError, handle_duplicate_key)
     app.register_error_handler(Exception, handle_unexpected)

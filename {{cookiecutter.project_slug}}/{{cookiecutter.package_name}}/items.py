@@ -1,8 +1,8 @@
 """The example resource: items, with create, read, list, update and delete.
 
 A resource is its models, its views and its own rules; the shared steps live in
-``resources.Store`` and the body checks in ``validation.parse_body``. See the
-README's "Add a resource" for writing the next one.
+``resources.Store``, and ``Model.from_request`` parses a body (``parse_body``).
+See the README's "Add a resource" for writing the next one.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from .resources import (
     partial,
     stored,
 )
-from .validation import parse_body
 
 bp = Blueprint("items", __name__, url_prefix="/api/items")
 store = Store("items", noun="item", unique="name")
@@ -78,7 +77,7 @@ ItemOut = stored(Item)
 @idempotent
 def create_item() -> tuple[Response, int, dict[str, str]]:
     """Create an item; with an Idempotency-Key, a retry creates nothing more."""
-    return store.create(parse_body(Item), location="items.get_item")
+    return store.create(Item.from_request(), location="items.get_item")
 
 
 @bp.get("")
@@ -128,7 +127,7 @@ def get_item(item_id: ObjectId) -> Response:
 )
 def update_item(item_id: ObjectId) -> Response:
     """Change some fields of an item; the others stay as they are."""
-    return store.update(item_id, parse_body(ItemPatch))
+    return store.update(item_id, ItemPatch.from_request())
 
 
 @bp.delete("/<objectid:item_id>")

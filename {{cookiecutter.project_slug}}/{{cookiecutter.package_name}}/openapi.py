@@ -63,6 +63,7 @@ class ErrorBody(Model):
     code: str
     message: str
     details: dict[str, str] | None = None
+    details_omitted: int | None = None  # how many details were left out
 
 
 class Error(Model):

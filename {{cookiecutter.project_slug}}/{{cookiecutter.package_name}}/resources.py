@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Self, cast
 
 from bson import ObjectId
 from flask import Response, jsonify, url_for
@@ -32,7 +32,7 @@ from . import names, versions
 from .db import Document, get_db
 from .listing import Listing, list_page
 from .pagination import keyset_page, page_arguments
-from .validation import ValidationError
+from .validation import ValidationError, parse_body
 
 OBJECT_ID = "^[0-9a-fA-F]{24}$"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -46,6 +46,11 @@ class Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid", strict=True, json_schema_serialization_defaults_required=True
     )
+
+    @classmethod
+    def from_request(cls) -> Self:
+        """The request's JSON body as this model, or a 400/415/422 (``parse_body``)."""
+        return cast(Self, parse_body(cls))
 
 
 def _visible_name(value: str) -> str:
@@ -98,11 +103,8 @@ FreeMap = Annotated[
     Field(max_length=50, json_schema_extra=_free_map_schema),
 ]
 
-M = TypeVar("M", bound=Model)
-T = TypeVar("T")
 
-
-def partial(model: type[M]) -> type[M]:
+def partial(model: type[Model]) -> type[Model]:
     """``model`` for PATCH: every field optional, none nullable, at least one set."""
     fields: dict[str, Any] = {}
     for name, field in model.model_fields.items():
@@ -116,7 +118,9 @@ def partial(model: type[M]) -> type[M]:
             prop.pop("default", None)
 
     config = ConfigDict(**{**model.model_config, "json_schema_extra": schema})
-    patch: type[M] = create_model(f"{model.__name__}Patch", __base__=model, **fields)
+    patch: type[Model] = create_model(
+        f"{model.__name__}Patch", __base__=model, **fields
+    )
     patch.model_config = config
     patch.model_rebuild(force=True)
     return patch
@@ -135,16 +139,14 @@ def stored(model: type[Model]) -> type[Model]:
     return result
 
 
-class Page(Model, Generic[T]):
-    """One page of a list; ``next`` is the URL of the following page, or null."""
-
-    items: list[T]
-    next: str | None
-
-
 def paged(model: type[Model]) -> type[Model]:
-    """The response model of a list of ``model`` (``Store.page``)."""
-    page: type[Model] = Page[model]  # type: ignore[valid-type]
+    """What ``Store.page`` answers: ``items`` of ``model``, ``next`` (URL or null)."""
+    page: type[Model] = create_model(
+        f"{model.__name__}Page",
+        __base__=Model,
+        items=(list[model], ...),  # type: ignore[valid-type]
+        next=(str | None, ...),
+    )
     return page
 
 

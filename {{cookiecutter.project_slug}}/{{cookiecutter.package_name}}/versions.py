@@ -8,6 +8,13 @@ listed (the check is part of the write's filter, so it is atomic); otherwise
 wins): existing clients keep working, and a client that cares sends the tag.
 ``If-Match: *`` means "if it exists". A weak tag (``W/"3"``) never matches:
 RFC 9110 requires strong comparison for If-Match.
+
+Why not conditional.py: that module decides a GET of a stored file against
+a representation already read, which is safe because a stored file never
+changes. An item does change, so reading it, comparing tags and then writing
+would let a second editor slip in between; here the tag becomes part of the
+write's filter instead. Both parse with Werkzeug and follow the same RFC 9110
+rules (strong comparison, *); this module ships whether or not files do.
 """
 
 from __future__ import annotations

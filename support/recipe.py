@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from support.commands import run
+from support.environment import BIN
+
 SECTION = "## Add a resource"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
@@ -76,7 +79,11 @@ def add_resource(project: Path, package: str) -> None:
 
     init = project / package / "__init__.py"
     text = init.read_text()
-    text = re.sub(r"^(from \. import .*)$", rf"\1, {name}", text, count=1, flags=re.M)
+    imports = re.search(r"^from \. import \(\n(.*?)\n\)$", text, flags=re.M | re.S)
+    assert imports, init
+    modules = sorted([*(line.strip(" ,") for line in imports[1].splitlines()), name])
+    listed = "".join(f"    {module},\n" for module in modules)
+    text = text.replace(imports[0], f"from . import (\n{listed})", 1)
     anchor = "    app.register_blueprint(items.bp)\n"
     init.write_text(text.replace(anchor, anchor + register, 1))
 
@@ -87,3 +94,5 @@ def add_resource(project: Path, package: str) -> None:
     indexes.write_text(text[:end] + index + text[end:])
 
     (project / "tests" / f"test_{name}.py").write_text(ORDERS_TEST)
+    # The README's last step: `make format` (ruff) wraps the longer import line.
+    run([str(BIN / "ruff"), "format", "."], project)

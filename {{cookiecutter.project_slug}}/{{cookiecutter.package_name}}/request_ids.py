@@ -1,0 +1,71 @@
+"""A request id for every request, so one request's log lines can be found together.
+
+An id a proxy or client sent in ``X-Request-ID`` is kept when it is sane, so the
+same id follows a request across services; anything else (too long, empty, or with
+characters outside a small safe set, such as CR/LF, spaces, quotes or non-ASCII)
+is replaced with a fresh one rather than echoed into headers and logs. The id is
+returned in the response's ``X-Request-ID`` header, errors included.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+from flask import Flask, Response, has_request_context, request
+
+HEADER = "X-Request-ID"
+MAX_LENGTH = 128
+# Letters, digits and - _ . : only: safe in a header, a log line and a URL.
+SAFE = re.compile(r"[A-Za-z0-9._:-]+", re.ASCII)
+NO_REQUEST = "-"
+ENVIRON_KEY = "{{ cookiecutter.package_name }}.request_id"
+
+
+def sanitize(incoming: str | None) -> str:
+    """``incoming`` when it is a sane id, else a new random one."""
+    if incoming and len(incoming) <= MAX_LENGTH and SAFE.fullmatch(incoming):
+        return incoming
+    return secrets.token_hex(16)
+
+
+def current() -> str:
+    """The id of the request being served, or ``-`` outside a request.
+
+    Assigned on first use too, so even a failure before the request's first hook
+    ran is logged and answered with an id.
+    """
+    if not has_request_context():
+        return NO_REQUEST
+    # Kept in the WSGI environ, which lives exactly as long as the request (``g``
+    # belongs to the app context, which a test may share between requests).
+    request_id: str | None = request.environ.get(ENVIRON_KEY)
+    if request_id is None:
+        request_id = request.environ[ENVIRON_KEY] = sanitize(
+            request.headers.get(HEADER)
+        )
+    return request_id
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record, so every formatter can show it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current()
+        return True
+
+
+def _assign() -> None:
+    current()
+
+
+def _echo(response: Response) -> Response:
+    response.headers[HEADER] = current()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    # First in line, so every later hook and log line of the request has the id.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign)
+    app.after_request(_echo)
