@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from pymongo.database import Database
 
 ITEMS = [
     ("Widget", 5, ["tools", "red"]),
@@ -14,6 +15,24 @@ ITEMS = [
     ("Bolt", 1, ["tools"]),
     ("Plain", 100, []),
 ]
+
+
+def orders_groups_of_unwound_arrays(db: Database[Any]) -> bool:
+    """Whether $sort and $limit after $unwind and $group are applied."""
+    probe = db["probe_unwind_group"]
+    probe.insert_many([{"t": ["a"]}, {"t": ["b", "a"]}])
+    try:
+        rows = probe.aggregate(
+            [
+                {"$unwind": "$t"},
+                {"$group": {"_id": "$t", "n": {"$sum": 1}}},
+                {"$sort": {"n": 1}},
+                {"$limit": 1},
+            ]
+        )
+        return [row["_id"] for row in rows] == ["b"]
+    finally:
+        probe.drop()
 
 
 @pytest.fixture
@@ -34,16 +53,27 @@ def test_counts_and_totals_per_tag(client: FlaskClient, stocked: None) -> None:
     ]
 
 
-def test_most_used_first(client: FlaskClient, stocked: None) -> None:
-    """$sort and $limit after $group (nx-27017 0.8.1 ignores both: see README)."""
-    response = client.get("/api/items/stats")
-    assert response.get_json() == {
+def test_most_used_first_and_top_keeps_the_first(
+    client: FlaskClient, db: Database[Any], stocked: None
+) -> None:
+    """$sort and $limit after $group: one test, so a server without them skips once."""
+    if not orders_groups_of_unwound_arrays(db):
+        pytest.skip(
+            "this server ignores $sort and $limit after $unwind and $group "
+            "(nx-27017 0.8.1 returns every group in key order; it still "
+            "applies $match there); MongoDB and mongomock run every stage"
+        )
+    assert client.get("/api/items/stats").get_json() == {
         "tags": [
             {"tag": "tools", "items": 3, "quantity": 13},
             {"tag": "red", "items": 2, "quantity": 7},
             {"tag": "signs", "items": 1, "quantity": 2},
         ]
     }
+    body = client.get("/api/items/stats?top=1").get_json()
+    assert body == {"tags": [{"tag": "tools", "items": 3, "quantity": 13}]}
+    body = client.get("/api/items/stats?top=2&max_quantity=5").get_json()
+    assert [row["tag"] for row in body["tags"]] == ["red", "tools"]  # tie: by tag
 
 
 def test_an_empty_collection_has_no_rows(client: FlaskClient) -> None:
@@ -65,11 +95,6 @@ def test_filters_are_values_in_a_fixed_pipeline(
     body = client.get(f"/api/items/stats?{query}").get_json()
     found = [(row["tag"], row["items"], row["quantity"]) for row in body["tags"]]
     assert sorted(found) == rows
-
-
-def test_top_keeps_the_most_used(client: FlaskClient, stocked: None) -> None:
-    body = client.get("/api/items/stats?top=1").get_json()
-    assert body == {"tags": [{"tag": "tools", "items": 3, "quantity": 13}]}
 
 
 @pytest.mark.parametrize(
