@@ -21,7 +21,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from flask import Response, current_app, make_response, request
 from pymongo.errors import DuplicateKeyError
@@ -36,7 +36,6 @@ TTL_SECONDS = 24 * 60 * 60
 # Printable ASCII, as a header carries safely; long enough for any UUID scheme.
 MAX_KEY = 255
 KEPT_HEADERS = ("Content-Type", "Location", "ETag")
-F = TypeVar("F", bound=Callable[..., Any])
 
 PARAMETER = {
     "name": HEADER,
@@ -49,8 +48,12 @@ PARAMETER = {
 }
 
 
-def idempotent(view: F) -> F:
-    """Run ``view`` at most once per ``Idempotency-Key`` (when one is sent)."""
+def idempotent(view: Callable[..., Any]) -> Callable[..., Response]:
+    """Run ``view`` at most once per ``Idempotency-Key`` (when one is sent).
+
+    The wrapped view answers a ``Response`` whatever ``view`` returns, so the
+    replay and the first answer are the same kind of value.
+    """
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
@@ -82,7 +85,7 @@ def idempotent(view: F) -> F:
         records.update_one({"_id": record_id}, {"$set": _stored(response)})
         return response
 
-    return cast(F, wrapper)
+    return wrapper
 
 
 def _record_id(key: str) -> str:
