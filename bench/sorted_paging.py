@@ -24,7 +24,7 @@ from pymongo.collection import Collection
 
 from bench.data import document
 from bench.in_project import answer
-from bench.paging import PAGE, _median_ms
+from bench.paging import PAGE, first_and_deep
 
 TAG = "red"  # one item in five (data.COLORS)
 
@@ -80,8 +80,7 @@ def _measure(
             collection.find(query).sort(order.spec).skip(depth).limit(PAGE)
         )
 
-    deep = keyset(after)()
-    expected = list(collection.find(query).sort(order.spec).skip(depth).limit(PAGE))
+    deep, expected = keyset(after)(), skip(depth)()
     if [d["_id"] for d in deep] != [d["_id"] for d in expected]:
         raise RuntimeError("the keyset page at depth is not the skip page there")
     return {
@@ -90,10 +89,7 @@ def _measure(
         "depth": depth,
         "order": order.spec,
         "insert_seconds": insert_seconds,
-        "keyset_first": _median_ms(keyset(None), repeat),
-        "keyset_deep": _median_ms(keyset(after), repeat),
-        "skip_first": _median_ms(skip(0), repeat),
-        "skip_deep": _median_ms(skip(depth), repeat),
+        **first_and_deep(keyset, skip, after=after, depth=depth, repeat=repeat),
     }
 
 
