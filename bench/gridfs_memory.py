@@ -33,6 +33,7 @@ from pathlib import Path
 
 from bench.baking import bake_quietly
 from bench.in_project import project_env, run_module
+from support.api_key import ENTRY, HEADERS
 from support.baking import package_of
 from support.live_server import LiveServer
 from support.network import free_port, wait_for_http
@@ -52,7 +53,7 @@ def rss_kb(pid: int, field: str) -> int:
 def download(port: int, path: str) -> tuple[str, int]:
     """GET ``path`` reading 64 KiB at a time; returns the body's SHA-256 and size."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    connection.request("GET", path)
+    connection.request("GET", path, headers=HEADERS)
     response = connection.getresponse()
     if response.status != 200:
         raise RuntimeError(f"GET {path}: {response.status}")
@@ -98,6 +99,8 @@ def _measure(project: Path, uri: str, size_mb: int) -> dict[str, float]:
         MONGODB_URI=uri,
         MONGODB_DB=DATABASE,
         LOG_LEVEL="WARNING",
+        API_KEYS=ENTRY,
+        RATE_LIMITS="",
     )
     serving = subprocess.Popen(
         [sys.executable, "-m", "bench.gridfs_serve", package, str(port)],
@@ -111,7 +114,7 @@ def _measure(project: Path, uri: str, size_mb: int) -> dict[str, float]:
         url = f"/api/files/{file['id']}"
         # Warm-up: imports, the connection pool, GridFS's first chunk query.
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("GET", url, headers={"Range": "bytes=0-1023"})
+        connection.request("GET", url, headers={**HEADERS, "Range": "bytes=0-1023"})
         connection.getresponse().read()
         connection.close()
         before_kb = rss_kb(serving.pid, "VmRSS")

@@ -22,6 +22,8 @@ TARGETS: dict[str, tuple[float | None, bool]] = {
     "shared_vs_fastapi": (None, True),
     "json_vs_flask_pymongo": (1.5, True),
     "deep_vs_first_page": (2.0, False),
+    "observability_on_vs_off": (0.90, True),
+    "rate_limits_on_vs_off": (None, True),
 }
 # Per route, the baked service against the minimal app (every option off).
 ROUTE_TARGETS = {"by_id": 0.95, "page": 0.95, "create": 0.85}
@@ -66,6 +68,8 @@ def ratios(results: dict[str, Any]) -> dict[str, float]:
         / encoding["generated"]["median_ms"],
         "deep_vs_first_page": paging["keyset_deep"]["median_ms"]
         / paging["keyset_first"]["median_ms"],
+        "observability_on_vs_off": results["observability"]["on_vs_off"],
+        "rate_limits_on_vs_off": results["rate_limits"]["on_vs_off"],
     }
 
 

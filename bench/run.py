@@ -22,7 +22,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench import baking, gridfs_memory, observability, report, throughput
+from bench import baking, gridfs_memory, report, switches, throughput
 from bench.data import ids, seed
 from bench.in_project import run_module
 from bench.throughput import THREADS, WORKERS
@@ -127,15 +127,17 @@ def main(argv: list[str] | None = None) -> None:
                 workdir,
                 **timing,
             )
-            progress("logs and metrics on against off")
-            results["observability"] = observability.measure(
-                project,
-                package,
-                f"{server.uri}/bench",
-                ids(items, 200),
-                workdir,
-                **timing,
-            )
+            for switch in switches.SWITCHES:
+                progress(f"{switch.label.lower()} on against off")
+                results[switch.name] = switches.measure(
+                    switch,
+                    project,
+                    package,
+                    f"{server.uri}/bench",
+                    ids(items, 200),
+                    workdir,
+                    **timing,
+                )
             progress("JSON encoding")
             results["json"] = run_module(
                 project,
@@ -173,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     report.write_json(results, args.output / "results.json")
     report.chart(results, args.output / "throughput.png")
     print(report.markdown(results))
-    print("\n" + observability.markdown(results["observability"]))
+    for switch in switches.SWITCHES:
+        print("\n" + switches.markdown(results[switch.name]))
     print(
         f"\n(took {results['seconds']:.0f} s; raw numbers: {args.output}/results.json)"
     )

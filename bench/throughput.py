@@ -21,6 +21,7 @@ from bson import ObjectId
 from pymongo.collection import Collection
 
 from bench.load import Route, drive
+from support.api_key import ENTRY, HEADERS
 from support.baking import TEMPLATE
 from support.commands import run
 from support.environment import clean_env
@@ -100,7 +101,8 @@ def _same_shape(servers: dict[str, Served], item_id: ObjectId) -> None:
     shapes = {}
     for name, server in servers.items():
         url = f"{server.url}/api/items/{item_id}"
-        with urllib.request.urlopen(url, timeout=10) as response:
+        request = urllib.request.Request(url, headers=HEADERS)
+        with urllib.request.urlopen(request, timeout=10) as response:
             shapes[name] = sorted(json.load(response))
     if len({tuple(shape) for shape in shapes.values()}) != 1:
         raise RuntimeError(f"the apps answer different fields: {shapes}")
@@ -143,6 +145,10 @@ def measure(
         MONGODB_URI=uri,
         LOG_LEVEL="WARNING",
         BENCH_PACKAGE=package,
+        # Auth on (the default bake's API keys), rate limits off: the ratio
+        # measures the service's own cost; limits' cost is measured apart.
+        API_KEYS=ENTRY,
+        RATE_LIMITS="",
     )
     _upgrade_db(project, package, env)
     results: dict[str, Any] = {

@@ -171,6 +171,7 @@ RULES = {
     "author_email": (str, check_email),
     "python_version": (str, check_python),
     "ci": (str, partial(check_choice, choices=("github", "none"))),
+    "auth": (str, partial(check_choice, choices=("api_key", "jwt", "none"))),
     "include_files": (bool, None),
     "docker": (bool, None),
 }

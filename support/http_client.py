@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from support.api_key import HEADERS
+
 TIMEOUT = 10
 
 
@@ -39,7 +41,7 @@ class Http:
             self._connection = http.client.HTTPConnection(
                 self.host, self.port, timeout=TIMEOUT
             )
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **HEADERS}
         data = None
         if body is not None:
             data = json.dumps(body).encode()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from support.baking import Bake, files_of
 
 # The answer that turns each option off.
-OFF = {"include_files": False, "docker": False, "ci": "none"}
+OFF = {"include_files": False, "docker": False, "ci": "none", "auth": "none"}
 
 
 def option_files(bake: Bake) -> dict[str, frozenset[str]]:

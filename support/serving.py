@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from support.api_key import ENTRY
 from support.baking import package_of
 from support.environment import clean_env
 from support.network import free_port, wait_for_http
@@ -113,6 +114,7 @@ def served_by_gunicorn(project: Path, *args: str, **env: str) -> Iterator[Served
         "PORT": str(port),
         "GUNICORN_GRACEFUL_TIMEOUT": "5",
         "WEB_CONCURRENCY": "2",
+        "API_KEYS": ENTRY,  # the default bake lets in only holders of a key
     }
     environ = clean_env(**{**production, **env})
     target = f"{package_of(project)}:create_app()"

@@ -3,11 +3,11 @@
 A bake commits its API contract from its first commit, so the template ships it.
 The post-generation hook cannot produce it (the app's dependencies are not
 installed when cookiecutter runs), so this module bakes the template once per
-answer that changes the API (include_files), asks each bake's own ``flask
-openapi write`` for its document, and writes one Jinja file that renders to
-exactly that text for those answers; the project's name is the only answer in
-it. tests/test_shipped_openapi.py fails when the file is stale. After changing
-the API, run from the template's root:
+combination of the answers that change the API (include_files and auth), asks
+each bake's own ``flask openapi write`` for its document, and writes one Jinja
+file that renders to exactly that text for those answers; the project's name is
+the only other answer in it. tests/test_shipped_openapi.py fails when the file
+is stale. After changing the API, run from the template's root:
 
     python -m support.shipped_openapi
 """
@@ -26,7 +26,8 @@ from support.baking import TEMPLATE
 from support.commands import run
 
 TARGET = TEMPLATE / "{{cookiecutter.project_slug}}" / "openapi.json"
-OPTION = "include_files"
+# The answers that change the API, and the values each can take.
+API_ANSWERS = {"include_files": (True, False), "auth": ("api_key", "jwt", "none")}
 # A project name no document would contain by chance; the document's title is its
 # slug, which the template renders from the answer.
 NAME = "Openapi Snapshot Name"
@@ -65,15 +66,37 @@ def as_jinja(text: str) -> str:
     return "{% raw %}" + text.replace(quoted, ANSWER) + "{% endraw %}"
 
 
-def template_text(directory: Path) -> str:
-    on = baked_document(directory / "on", **{OPTION: True})
-    off = baked_document(directory / "off", **{OPTION: False})
-    if on == off:
-        return as_jinja(on)
-    return (
-        f"{{% if cookiecutter.{OPTION} %}}{as_jinja(on)}"
-        f"{{% else %}}{as_jinja(off)}{{% endif %}}"
+def combinations() -> list[dict[str, object]]:
+    answers: list[dict[str, object]] = [{}]
+    for name, values in API_ANSWERS.items():
+        answers = [{**chosen, name: value} for chosen in answers for value in values]
+    return answers
+
+
+def condition(answers: dict[str, object]) -> str:
+    """A Jinja test that holds for exactly these answers."""
+    return " and ".join(
+        f"cookiecutter.{name} == {json.dumps(value)}"
+        if isinstance(value, str)
+        else f"{'' if value else 'not '}cookiecutter.{name}"
+        for name, value in answers.items()
     )
+
+
+def template_text(directory: Path) -> str:
+    """One branch per distinct document, taken by the answers that serve it."""
+    documents: dict[str, list[dict[str, object]]] = {}
+    for number, answers in enumerate(combinations()):
+        text = baked_document(directory / str(number), **answers)
+        documents.setdefault(text, []).append(answers)
+    if len(documents) == 1:
+        return as_jinja(next(iter(documents)))
+    branches = []
+    for text, served_for in documents.items():
+        test = " or ".join(f"({condition(answers)})" for answers in served_for)
+        keyword = "if" if not branches else "elif"
+        branches.append(f"{{% {keyword} {test} %}}{as_jinja(text)}")
+    return "".join(branches) + "{% endif %}"
 
 
 def main() -> None:

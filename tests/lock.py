@@ -8,13 +8,16 @@ template byte for byte. Run it after changing a dependency in the template's
 pyproject.toml; ``python -m tests.lock --upgrade`` moves every pin to the newest
 release the ranges allow. tests/test_lock.py fails while the locks are stale.
 
-No answer changes the dependencies or the locks' text (no line names the project
-or its Python), so one pair of locks serves every bake.
+Two answers change what uv resolves: the oldest Python (a dependency may pin
+differently below and above a version) and ``auth=jwt`` (PyJWT). So the template
+ships one pair per combination under ``.locks/`` (no line names the project), and
+the post-generation hook puts the pair for a bake's answers at its root.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import tempfile
@@ -28,6 +31,20 @@ from support.environment import clean_env
 
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 LOCKS = ("requirements.txt", "requirements-dev.txt")
+SHIPPED = PROJECT_TEMPLATE / ".locks"
+PYTHONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())["python_version"]
+# Every combination of the answers that change the locks, as bake answers.
+VARIANTS = [
+    {"python_version": python, "auth": auth}
+    for python in PYTHONS
+    for auth in ("api_key", "jwt")
+]
+
+
+def variant_name(answers: dict[str, str]) -> str:
+    """The directory under .locks/ (the post-generation hook's lock_variant)."""
+    jwt = "-jwt" if answers.get("auth") == "jwt" else ""
+    return f"python{answers.get('python_version', PYTHONS[0])}{jwt}"
 
 
 def make_lock(project: Path, *, upgrade: bool = False, args: str = "") -> None:
@@ -68,11 +85,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as directory:
-        project = bake_into(Path(directory))
-        make_lock(project, upgrade=args.upgrade)
-        for name in LOCKS:
-            shutil.copyfile(project / name, PROJECT_TEMPLATE / name)
-            print(f"wrote {PROJECT_TEMPLATE.name}/{name}")
+        for answers in VARIANTS:
+            variant = variant_name(answers)
+            project = bake_into(Path(directory) / variant, **answers)
+            make_lock(project, upgrade=args.upgrade)
+            for name in LOCKS:
+                shutil.copyfile(project / name, SHIPPED / variant / name)
+                print(f"wrote {PROJECT_TEMPLATE.name}/.locks/{variant}/{name}")
 
 
 if __name__ == "__main__":

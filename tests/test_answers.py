@@ -43,6 +43,7 @@ DEFAULTS = {
     "include_files": True,
     "docker": True,
     "ci": "github",
+    "auth": "api_key",
 }
 TEXT_ANSWERS = ("project_name", "description", "author_name")
 ANSWERS = (

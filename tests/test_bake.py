@@ -41,7 +41,10 @@ EXPECTED_FILES = [
     "schemathesis.toml",
     "{package}/__init__.py",
     "{package}/access_log.py",
+    "{package}/api_keys.py",
+    "{package}/auth.py",
     "{package}/cli.py",
+    "{package}/clients.py",
     "{package}/conditional.py",
     "{package}/config.py",
     "{package}/converters.py",
@@ -65,6 +68,8 @@ EXPECTED_FILES = [
     "{package}/openapi.py",
     "{package}/pagination.py",
     "{package}/py.typed",
+    "{package}/quota.py",
+    "{package}/rate_limits.py",
     "{package}/redaction.py",
     "{package}/request_ids.py",
     "{package}/request_limits.py",
@@ -76,13 +81,17 @@ EXPECTED_FILES = [
     "{package}/validation.py",
     "{package}/versions.py",
     "tests/conftest.py",
+    "tests/credentials.py",
     "tests/openapi_diff.py",
     "tests/outage.py",
     "tests/support.py",
+    "tests/test_api_keys.py",
     "tests/test_app.py",
+    "tests/test_auth.py",
     "tests/test_cli.py",
-    "tests/test_config.py",
+    "tests/test_clients.py",
     "tests/test_conditional.py",
+    "tests/test_config.py",
     "tests/test_contract.py",
     "tests/test_converters.py",
     "tests/test_db.py",
@@ -104,6 +113,8 @@ EXPECTED_FILES = [
     "tests/test_openapi_diff.py",
     "tests/test_openapi_snapshot.py",
     "tests/test_pagination.py",
+    "tests/test_quota.py",
+    "tests/test_rate_limits.py",
     "tests/test_redaction.py",
     "tests/test_request_ids.py",
     "tests/test_request_limits.py",
@@ -131,6 +142,8 @@ VARIANTS = {
     },
     "no-ci": {"ci": "none"},
     "no-docker": {"docker": False},
+    "auth-jwt": {"auth": "jwt"},
+    "auth-none": {"auth": "none"},
     "long-package-name": {"project_name": "Customer Order Reconciliation Tracker"},
     "awkward-text": {
         "project_name": 'Zoë\'s "Quoted" \\ Service',
@@ -147,6 +160,13 @@ OPTION_TRACES = {
     ),
     "ci": re.compile(r"\.github|GitHub Actions|workflow|Continuous integration"),
     "docker": re.compile(r"docker|\bcompose\b", re.IGNORECASE),
+    # Not "Bearer" or "WWW-Authenticate" alone: METRICS_TOKEN, in every bake, uses
+    # them for /metrics.
+    "auth": re.compile(
+        r"api_key|API_KEYS|AUTH_|JWT|jwks|bearerAuth|Bearer <(credential|key)>"
+        r"|\$KEY\b|\$TOKEN\b|created_by|\bscopes?\b(?!=)|from credentials import",
+        re.IGNORECASE,
+    ),
 }
 
 
@@ -276,10 +296,17 @@ def test_each_option_owns_its_files_and_they_compose(
     bake: Bake, project: Path, option_files: dict[str, frozenset[str]]
 ) -> None:
     """The map the other tests use is derived from bakes; here it is held to account:
-    every option removes something, no file belongs to two options, and turning
-    all of them off at once removes exactly their union."""
+    every option removes something, only the upload quota (auth and files together)
+    belongs to two options, and turning all of them off at once removes exactly
+    their union."""
     for option, files in option_files.items():
         assert files, f"{option}=off removes nothing"
+    shared = {
+        name
+        for name in frozenset().union(*option_files.values())
+        if sum(name in files for files in option_files.values()) > 1
+    }
+    assert shared == {f"{PACKAGE}/quota.py", "tests/test_quota.py"}
+    assert option_files["auth"] & option_files["include_files"] == shared
     union = frozenset().union(*option_files.values())
-    assert sum(map(len, option_files.values())) == len(union), "options overlap"
     assert files_of(bake(**OFF)) == files_of(project) - union

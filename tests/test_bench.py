@@ -21,13 +21,15 @@ RATIOS_LINE = re.compile(
     rf"create_vs_minimal=(?P<create_vs_minimal>{RATIO}) "
     rf"shared_vs_fastapi=(?P<shared_vs_fastapi>{RATIO}) "
     rf"json_vs_flask_pymongo=(?P<json_vs_flask_pymongo>{RATIO}) "
-    rf"deep_vs_first_page=(?P<deep_vs_first_page>{RATIO})"
+    rf"deep_vs_first_page=(?P<deep_vs_first_page>{RATIO}) "
+    rf"observability_on_vs_off=(?P<observability_on_vs_off>{RATIO}) "
+    rf"rate_limits_on_vs_off=(?P<rate_limits_on_vs_off>{RATIO})"
 )
 
 
 def test_quick_run_prints_the_ratios_and_writes_its_files(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "bench.run", "--quick", "--output", str(tmp_path)]
-    result = run(command, TEMPLATE, timeout=120)
+    result = run(command, TEMPLATE, timeout=180)
     assert result.returncode == 0, result.stderr[-4000:]
 
     last_line = result.stdout.rstrip("\n").splitlines()[-1]

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from support.api_key import KEY
 from support.browser import CHROMIUM, Chromium, chromium
 from support.live_server import LiveServer
 from support.serving import served_by_gunicorn
@@ -65,6 +66,7 @@ def visit(
                 RENDER_SECONDS,
             )
             rendered = browser.evaluate(RENDERED)
+            authorize(browser, KEY)
             tried = try_it_out(browser, document, "get", "/api/items")
             # One more round trip, so events that raced the last answer are in.
             browser.evaluate("document.readyState")
@@ -78,6 +80,23 @@ def visit(
                 browser.errors(),
                 served.output(),
             )
+
+
+def authorize(browser: Chromium, key: str) -> None:
+    """Enter the bake's API key in Swagger UI's "Authorize" dialog, as a user does:
+    the key is typed into the field, not injected into the page's state."""
+    browser.evaluate("document.querySelector('.auth-wrapper .authorize').click()")
+    field = "document.querySelector('.modal-ux input')"
+    browser.wait_for(f"!!{field}", RENDER_SECONDS)
+    browser.evaluate(f"{field}.focus()")
+    browser.send("Input.insertText", text=key)
+    browser.evaluate(
+        "document.querySelector('.modal-ux .auth-btn-wrapper .authorize').click()"
+    )
+    done = "document.querySelector('.modal-ux .btn-done')"
+    browser.wait_for(f"!!{done}", RENDER_SECONDS)
+    browser.evaluate(f"{done}.click()")
+    browser.wait_for("!document.querySelector('.modal-ux')", RENDER_SECONDS)
 
 
 def try_it_out(

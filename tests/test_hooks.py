@@ -105,6 +105,10 @@ def test_the_cli_prints_one_line_naming_field_value_and_rule(
             "python_version '2.7' must be a Python version from 3.11 on, like 3.12",
         ),
         ("ci", "gitlab", "ci 'gitlab' must be one of github, none"),
+        ("auth", "API_KEY", "auth 'API_KEY' must be one of api_key, jwt, none"),
+        ("auth", "basic", "auth 'basic' must be one of api_key, jwt, none"),
+        ("auth", "", "auth '' must be one of api_key, jwt, none"),
+        ("auth", None, "auth must be text, got None"),
         ("docker", "yes", "docker must be yes or no, got 'yes'"),
         ("include_files", 1, "include_files must be yes or no, got 1"),
         ("include_files", None, "include_files must be yes or no, got None"),
@@ -123,6 +127,7 @@ def test_an_answer_cookiecutter_cannot_refuse_is_refused_by_the_hook(
         python_version="3.11",
         include_files=True,
         docker=True,
+        auth="api_key",
         ci="github",
     )
     answers[field] = value
@@ -184,6 +189,8 @@ POST_GEN_ANSWERS = {
     "include_files": True,
     "docker": True,
     "ci": "github",
+    "auth": "api_key",
+    "python_version": "3.11",
 }
 
 
@@ -216,6 +223,7 @@ def test_post_gen_removes_what_options_turn_off_and_can_run_again(
         "include_files": False,
         "docker": False,
         "ci": "none",
+        "auth": "none",
     }
     rendered = render_hook("post_gen_project.py", answers, tmp_path)
     for _ in range(2):

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from support.api_key import HEADERS
 from support.live_server import LiveServer
 from support.serving import Served, served_by_gunicorn
 
@@ -47,13 +48,18 @@ def send(
     body: bytes | Iterable[bytes] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Answer:
-    """One request on its own connection; an iterable body goes out chunked."""
+    """One request on its own connection, with the served bake's key; an iterable
+    body goes out chunked."""
     parts = urlsplit(served.url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
     try:
         chunked = body is not None and not isinstance(body, bytes)
         connection.request(
-            method, path, body=body, headers=headers or {}, encode_chunked=chunked
+            method,
+            path,
+            body=body,
+            headers={**HEADERS, **(headers or {})},
+            encode_chunked=chunked,
         )
         response = connection.getresponse()
         data = response.read()

@@ -16,15 +16,20 @@ from support.shipped_openapi import served_document
 STALE = "the template's openapi.json is stale: run `python -m support.shipped_openapi`"
 
 
+@pytest.mark.parametrize("auth", ["api_key", "jwt", "none"])
 @pytest.mark.parametrize("include_files", [True, False])
 def test_the_shipped_snapshot_is_what_the_bake_serves(
-    bake: Bake, include_files: bool
+    bake: Bake, include_files: bool, auth: str
 ) -> None:
-    project = bake(include_files=include_files)
+    project = bake(include_files=include_files, auth=auth)
     shipped = (project / "openapi.json").read_text(encoding="utf-8")
     assert shipped == served_document(project, PACKAGE), STALE
-    paths = json.loads(shipped)["paths"]
-    assert any(path.startswith("/api/files") for path in paths) == include_files
+    document = json.loads(shipped)
+    assert any(path.startswith("/api/files") for path in document["paths"]) == (
+        include_files
+    )
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    assert bool(schemes) == (auth != "none")
 
 
 @pytest.mark.parametrize(

@@ -16,14 +16,21 @@ what it needs is in its signature. Helpers that tests import live in
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+{%- if cookiecutter.auth != "none" %}
+from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
+{%- endif %}
 from flask import Flask
 from flask.ctx import AppContext
 from flask.testing import FlaskClient
+{%- if cookiecutter.auth == "jwt" %}
+from jwks import JwksServer
+{%- endif %}
 from outage import DownClient
 from pymongo.database import Database
 from pymongo.errors import ServerSelectionTimeoutError
@@ -42,8 +49,15 @@ LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
 
 
 @pytest.fixture
-def make_app() -> Iterator[AppFactory]:
+def make_app({% if cookiecutter.auth == "jwt" %}jwks: JwksServer{% endif %}) -> Iterator[AppFactory]:
+{%- if cookiecutter.auth != "none" %}
+    """Build apps with settings overridden; each is cleaned up after the test.
+
+    Their test clients call with the ``writer`` credential (credentials.py).
+    """
+{%- else %}
     """Build apps with settings overridden; each is cleaned up after the test."""
+{%- endif %}
     apps: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:
@@ -53,9 +67,17 @@ def make_app() -> Iterator[AppFactory]:
             "MONGODB_URI": LIVE_URI or "mongomock://localhost",
             "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
             "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
+{%- if cookiecutter.auth == "api_key" %}
+            **auth_settings(),
+{%- elif cookiecutter.auth == "jwt" %}
+            **jwks.settings(),
+{%- endif %}
             **overrides,
         }
         app = create_app(config)
+{%- if cookiecutter.auth != "none" %}
+        app.test_client_class = AuthenticatedClient
+{%- endif %}
         apps.append(app)
         if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
             with app.app_context(), deploy_database() as database:
@@ -70,6 +92,23 @@ def make_app() -> Iterator[AppFactory]:
         close_db(app)
 
 
+{% if cookiecutter.auth == "jwt" -%}
+@pytest.fixture(scope="session")
+def jwks_server() -> Iterator[JwksServer]:
+    """The test identity provider, on loopback, for the whole session."""
+    server = JwksServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def jwks(jwks_server: JwksServer) -> JwksServer:
+    """The test identity provider, serving ``key-1``, up and answering."""
+    jwks_server.reset()
+    return jwks_server
+
+
+{% endif -%}
 @pytest.fixture
 def app(make_app: AppFactory) -> Flask:
     """The app under test; pytest-flask's ``client`` fixture uses it."""
@@ -86,6 +125,16 @@ def app_context(app: Flask) -> Iterator[AppContext]:
     """
     with app.app_context() as context:
         yield context
+
+
+@pytest.fixture
+def whole_rate_window() -> None:
+    """Rate-limit windows are aligned to the clock: a test that counts against an
+    hourly limit never starts in an hour's last seconds, where its requests could
+    be split across two windows."""
+    left = 3600 - time.time() % 3600
+    if left < 10:
+        time.sleep(left + 0.1)
 
 
 @pytest.fixture

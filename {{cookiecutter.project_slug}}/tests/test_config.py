@@ -25,6 +25,11 @@ PRODUCTION = {
     "APP_ENV": "production",
     "MONGODB_URI": "mongodb://db.example.net:27017/shop",
     "SECRET_KEY": STRONG,
+{%- if cookiecutter.auth == "jwt" %}
+    "JWT_ISSUER": "https://issuer.example.net",
+    "JWT_AUDIENCE": "shop",
+    "JWT_JWKS_URL": "https://issuer.example.net/.well-known/jwks.json",
+{%- endif %}
 }
 
 

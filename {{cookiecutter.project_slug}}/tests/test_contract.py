@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+{%- if cookiecutter.auth != "none" %}
+from credentials import bearer
+{%- endif %}
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -100,13 +103,22 @@ def test_every_operation_keeps_the_contract(
         @settings(BUDGET, max_examples=EXAMPLES[mode])
         @given(case=operation.as_strategy(generation_mode=mode))
         def keeps_the_contract(case: schemathesis.Case[Any]) -> None:
+{%- if cookiecutter.auth != "none" %}
+            # As a caller with every scope; ignored_auth (on by default) then
+            # checks that the same request without or with a bad credential fails.
+            case.call_and_validate(headers=bearer("admin"))
+{%- else %}
             case.call_and_validate()
+{%- endif %}
 
         keeps_the_contract()
 
 
 def test_linked_calls_keep_the_contract(api: OpenApiSchema) -> None:
     """Create, then read, change and delete what was made (the document's links)."""
+{%- if cookiecutter.auth != "none" %}
+    api.config.headers = bearer("admin")
+{%- endif %}
     machine = api.as_state_machine()
     run_state_machine_as_test(
         machine,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from typing import Any
@@ -87,14 +86,10 @@ def test_a_malformed_key_is_a_400(client: FlaskClient, key: str) -> None:
 def test_a_key_still_in_progress_is_a_409_with_retry_after(
     client: FlaskClient, db: Database[Any]
 ) -> None:
-    body = json.dumps(BODY).encode()
-    db[COLLECTION].insert_one(
-        {
-            "_id": "POST /api/items k",
-            "fingerprint": hashlib.sha256(body).hexdigest(),
-            "done": False,
-        }
-    )
+    assert post(client, BODY, "k").status_code == 201
+    db.items.delete_many({})
+    # The key's one record, as it is while its first request is still running.
+    assert db[COLLECTION].update_one({}, {"$set": {"done": False}}).modified_count
     response = post(client, BODY, "k")
     assert response.status_code == 409
     assert int(response.headers["Retry-After"]) >= 1

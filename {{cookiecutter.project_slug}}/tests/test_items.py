@@ -63,6 +63,9 @@ def test_create_stores_only_the_validated_fields(
         "version",
         "created_at",
         "updated_at",
+{%- if cookiecutter.auth != "none" %}
+        "created_by",
+{%- endif %}
     }
 
 

@@ -116,6 +116,10 @@ def test_the_default_format_follows_the_environment(
     overrides: dict[str, Any] = {"APP_ENV": app_env, "LOG_FORMAT": ""}
     if app_env == "production":
         overrides["MONGODB_URI"] = "mongodb://127.0.0.1:9/db"
+{%- if cookiecutter.auth == "jwt" %}
+        # Production wants the provider's keys over https.
+        overrides["JWT_JWKS_URL"] = "https://issuer.example.net/.well-known/jwks.json"
+{%- endif %}
     assert make_app(**overrides).config["LOG_FORMAT"] == expected
 
 
@@ -153,10 +157,15 @@ def test_no_secret_body_or_credential_reaches_the_logs(
     for client in (offline, online):
         client.set_cookie("session", secrets["cookie"])
     headers = {"Authorization": f"Bearer {secrets['token']}"}
+{%- if cookiecutter.auth != "none" %}
+    # The test client's own credential, sent by default, is a secret too.
+    authorization = online.environ_base["HTTP_AUTHORIZATION"]
+    secrets["credential"] = authorization.removeprefix("Bearer ")
+{%- endif %}
     capsys.readouterr()
     replies = [
         offline.post("/api/items", json={"name": secrets["body"]}, headers=headers),
-        online.post("/api/items", json={"name": secrets["body"]}, headers=headers),
+        online.post("/api/items", json={"name": secrets["body"]}),
         online.get(f"/api/items?after={secrets['query']}", headers=headers),
         online.post("/api/items", data=secrets["body"], headers=headers),
         online.post("/api/items", json={"name": 7, "x": secrets["body"]}),

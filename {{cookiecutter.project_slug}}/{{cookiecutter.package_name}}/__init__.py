@@ -14,7 +14,14 @@ from flask import Flask
 
 from . import (
     access_log,
+{%- if cookiecutter.auth == "api_key" %}
+    api_keys,
+{%- endif %}
+{%- if cookiecutter.auth != "none" %}
+    auth,
+{%- endif %}
     cli,
+    clients,
     db,
     docs,
     errors,
@@ -23,9 +30,13 @@ from . import (
 {%- endif %}
     health,
     items,
+{%- if cookiecutter.auth == "jwt" %}
+    jwt_tokens,
+{%- endif %}
     metrics,
     monitoring,
     openapi,
+    rate_limits,
     request_ids,
     response_headers,
     tracing,
@@ -58,6 +69,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         metrics.init_app(app)
     tracing.init_app(app)
     errors.init_app(app)
+    clients.init_app(app)
+    rate_limits.init_app(app)
+{%- if cookiecutter.auth == "api_key" %}
+    api_keys.init_app(app)
+{%- elif cookiecutter.auth == "jwt" %}
+    jwt_tokens.init_app(app)
+{%- endif %}
+{%- if cookiecutter.auth != "none" %}
+    # After the limiter, so refused credentials still count against an address.
+    auth.init_app(app)
+{%- endif %}
     response_headers.init_app(app)
     cli.init_app(app)
     docs.init_app(app)

@@ -19,14 +19,27 @@ import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from dotenv import dotenv_values, find_dotenv
 from flask.helpers import get_load_dotenv
+from limits import parse_many
 from pymongo.uri_parser import parse_uri
 
+{% if cookiecutter.auth == "api_key" -%}
+from .api_keys import ApiKey, ApiKeyError, parse_keys
+{% endif -%}
 from .redaction import scrub
 
+{% if cookiecutter.auth == "jwt" -%}
+# Signature algorithms a token may use: public-key ones only, so a public key can
+# never be used as an HMAC secret and ``none`` is never accepted.
+JWT_ALGORITHMS = (
+    *("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"),
+    *("ES256", "ES384", "ES512", "EdDSA"),
+)
+{% endif -%}
 ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
 DEFAULT_DATABASE = "{{ cookiecutter.database_name }}"
@@ -77,6 +90,33 @@ def _positive(name: str, value: Any) -> int:
     return _integer(name, value, minimum=1)
 
 
+def _rate_limits(name: str, value: Any) -> str:
+    """Flask-Limiter's notation, checked now rather than on the first request."""
+    text = _text(name, value)
+    try:
+        parse_many(text) if text else None
+    except ValueError:
+        raise ConfigError(
+            f"{name} must look like '600/minute' or '600/minute;20/second' "
+            f"(empty turns limits off), got {text!r}"
+        ) from None
+    return text
+
+
+def _origins(name: str, value: Any) -> list[str]:
+    """Comma-separated origins such as ``https://app.example.com``; empty: none."""
+    if isinstance(value, list | tuple):
+        value = ",".join(value)
+    origins = [origin.strip() for origin in _text(name, value).split(",")]
+    for origin in filter(None, origins):
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ConfigError(
+                f"{name} must list origins like https://app.example.com, got {origin!r}"
+            )
+    return [origin for origin in origins if origin]
+
+
 def _boolean(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -96,6 +136,32 @@ def _log_format(name: str, value: Any) -> str:
     return log_format
 
 
+{% if cookiecutter.auth == "api_key" -%}
+def _api_keys(name: str, value: Any) -> tuple[ApiKey, ...]:
+    """``name:read+write:sha256hex,...`` (api_keys.py); the hashes stay hidden."""
+    if isinstance(value, tuple):
+        return value
+    try:
+        return parse_keys(_text(name, value))
+    except ApiKeyError as error:
+        raise ConfigError(f"{name}: {error}") from None
+
+
+{% endif -%}
+{% if cookiecutter.auth == "jwt" -%}
+def _algorithms(name: str, value: Any) -> list[str]:
+    """Asymmetric algorithms only: never ``none``, never an HMAC (HS*) one."""
+    if isinstance(value, list | tuple):
+        value = ",".join(value)
+    chosen = [word.strip() for word in _text(name, value).split(",") if word.strip()]
+    bad = [word for word in chosen if word not in JWT_ALGORITHMS]
+    if bad or not chosen:
+        allowed = ", ".join(JWT_ALGORITHMS)
+        raise ConfigError(f"{name} must list algorithms from {allowed}, got {value!r}")
+    return chosen
+
+
+{% endif -%}
 def _environment_name(name: str, value: Any) -> str:
     app_env = _text(name, value)
     if app_env not in ENVIRONMENTS:
@@ -157,6 +223,28 @@ SETTINGS: dict[str, tuple[Any, Parser]] = {
     "METRICS_PORT": (0, _integer),
     "OTEL_EXPORTER_OTLP_ENDPOINT": ("", _text),
     "OTEL_SERVICE_NAME": (DEFAULT_APPNAME, _text),
+    "RATE_LIMITS": ("600/minute", _rate_limits),
+    "PROXY_FIX_HOPS": (0, _integer),
+    "CORS_ORIGINS": ("", _origins),
+{%- if cookiecutter.auth != "none" %}
+    "AUTH_DOCS_PUBLIC": (True, _boolean),
+{%- endif %}
+{%- if cookiecutter.auth == "api_key" %}
+    "API_KEYS": ("", _api_keys),
+{%- endif %}
+{%- if cookiecutter.auth == "jwt" %}
+    "JWT_ISSUER": ("", _text),
+    "JWT_AUDIENCE": ("", _text),
+    "JWT_JWKS_URL": ("", _text),
+    "JWT_ALGORITHMS": ("RS256,ES256", _algorithms),
+    "JWT_SCOPES_CLAIM": ("scope", _text),
+    "JWT_LEEWAY_SECONDS": (30, _integer),
+    "JWT_JWKS_TIMEOUT_SECONDS": (2, _positive),
+    "JWT_JWKS_CACHE_SECONDS": (300, _positive),
+{%- endif %}
+{%- if cookiecutter.auth != "none" and cookiecutter.include_files %}
+    "FILES_QUOTA_BYTES": (1024 * 1024 * 1024, _positive),
+{%- endif %}
 }
 
 
@@ -259,6 +347,17 @@ def _refuse_unsafe(settings: Mapping[str, Any]) -> None:
         )
     if settings["API_PAGE_SIZE"] > settings["API_MAX_PAGE_SIZE"]:
         raise ConfigError("API_PAGE_SIZE must not be larger than API_MAX_PAGE_SIZE")
+{%- if cookiecutter.auth == "jwt" %}
+    for name in ("JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS_URL"):
+        if production and not settings[name]:
+            raise ConfigError(f"{name} is required in production")
+    jwks = urlsplit(settings["JWT_JWKS_URL"])
+    is_web = jwks.scheme in ("http", "https") and bool(jwks.netloc)
+    if settings["JWT_JWKS_URL"] and not is_web:
+        raise ConfigError("JWT_JWKS_URL must be an https:// (or http://) URL")
+    if production and settings["JWT_JWKS_URL"] and jwks.scheme != "https":
+        raise ConfigError("JWT_JWKS_URL must be https:// in production")
+{%- endif %}
 
 
 def _refuse_for_production(settings: Mapping[str, Any]) -> None:

@@ -85,6 +85,7 @@ def http_error_response(error: HTTPException) -> Response:
     response = error_response(
         error.code or 500,
         error.description or "",
+        code=getattr(error, "code_name", None),  # a finer code than the status's
         details=getattr(error, "details", None),
     )
     for name, value in error.get_headers():

@@ -18,6 +18,7 @@ import logging
 import mimetypes
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
@@ -95,14 +96,18 @@ def content_type_for(filename: str, declared: str | None) -> str:
 
 
 def save_file(
-    stream: IO[bytes], filename: str, content_type: str | None = None
+    stream: IO[bytes],
+    filename: str,
+    content_type: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> StoredFile:
     """Copy ``stream`` into GridFS chunk by chunk, hashing it on the way.
 
     Memory use does not grow with the file: ``stream`` is read a chunk at a time
     and pymongo sends chunks in batches of up to 32 MiB. If reading the stream
     fails half-way (a client that disconnects, say), the chunks written so far
-    are removed, so no partial file is left.
+    are removed, so no partial file is left. ``metadata`` is stored with the
+    file's own (who uploaded it, say).
     """
     name = safe_filename(filename)
     if not name:
@@ -114,7 +119,11 @@ def save_file(
         while chunk := stream.read(CHUNK_SIZE):
             digest.update(chunk)
             grid_in.write(chunk)
-        grid_in.metadata = {"contentType": kind, "sha256": digest.hexdigest()}
+        grid_in.metadata = {
+            **(metadata or {}),
+            "contentType": kind,
+            "sha256": digest.hexdigest(),
+        }
     except BaseException:
         _discard(grid_in)
         raise

@@ -6,6 +6,9 @@ can call ``save_file``/``send_file`` the same way.
 
 from __future__ import annotations
 
+{% if cookiecutter.auth != "none" -%}
+import io
+{% endif -%}
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -14,6 +17,10 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from pydantic import Field
 from werkzeug.exceptions import BadRequest, NotFound
 
+{% if cookiecutter.auth != "none" -%}
+from . import quota
+from .auth import ADMIN, caller_name, current_caller, not_yours
+{% endif -%}
 from .files import delete_file, open_file, open_file_by_name, save_file, send_file
 from .openapi import operation
 from .resources import OBJECT_ID, Model
@@ -90,7 +97,25 @@ def upload_file() -> tuple[Response, int, dict[str, str]]:
     upload = request.files.get(FIELD)
     if upload is None or not upload.filename:
         raise BadRequest(f"Send the file as the multipart form field {FIELD!r}.")
+{%- if cookiecutter.auth != "none" %}
+    # The parsed upload waits in a temporary file: its exact size is reserved
+    # against the caller's quota before a byte of it reaches the database.
+    owner, size = caller_name(), upload.stream.seek(0, io.SEEK_END)
+    upload.stream.seek(0)
+    quota.reserve(owner, size)
+    try:
+        stored = save_file(
+            upload.stream,
+            upload.filename,
+            upload.content_type,
+            metadata={"created_by": owner},
+        )
+    except BaseException:
+        quota.release(owner, size)
+        raise
+{%- else %}
     stored = save_file(upload.stream, upload.filename, upload.content_type)
+{%- endif %}
     location = url_for("files.download_file", file_id=stored.id)
     return jsonify(stored), 201, {"Location": location}
 
@@ -118,6 +143,17 @@ def download_file_by_name(filename: str) -> Response:
 @operation(status=204)
 def remove_file(file_id: ObjectId) -> tuple[str, int]:
     """Delete a file and its chunks."""
+{%- if cookiecutter.auth != "none" %}
+    grid_out = open_file(file_id)
+    owner = (grid_out.metadata or {}).get("created_by", "")
+    caller = current_caller()
+    if owner != caller_name() and not (caller and ADMIN in caller.scopes):
+        raise not_yours("file")
     if not delete_file(file_id):
         raise NotFound(f"No file with id {file_id}.")
+    quota.release(owner, grid_out.length)
+{%- else %}
+    if not delete_file(file_id):
+        raise NotFound(f"No file with id {file_id}.")
+{%- endif %}
     return "", 204

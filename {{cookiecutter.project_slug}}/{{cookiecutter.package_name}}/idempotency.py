@@ -26,7 +26,9 @@ from typing import Any
 from flask import Response, current_app, make_response, request
 from pymongo.errors import DuplicateKeyError
 from werkzeug.exceptions import BadRequest, Conflict, UnprocessableEntity
-
+{% if cookiecutter.auth != "none" %}
+from .auth import caller_name
+{%- endif %}
 from .db import get_db
 
 COLLECTION = "idempotency_keys"
@@ -92,7 +94,13 @@ def _record_id(key: str) -> str:
     """The key, scoped to the route it was sent to (one key, one operation)."""
     if not 1 <= len(key) <= MAX_KEY or not all(" " < c <= "~" for c in key):
         raise BadRequest(f"{HEADER} must be 1 to {MAX_KEY} printable ASCII characters.")
+{%- if cookiecutter.auth != "none" %}
+    # And to the caller: two callers who pick the same key are two requests, and
+    # neither may see the other's answer.
+    return f"{request.method} {request.path} {caller_name()} {key}"
+{%- else %}
     return f"{request.method} {request.path} {key}"
+{%- endif %}
 
 
 def _stored(response: Response) -> dict[str, Any]:

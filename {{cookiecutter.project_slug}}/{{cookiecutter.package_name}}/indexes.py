@@ -48,6 +48,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("created_at", ASCENDING)], name="expires", expireAfterSeconds=86400
         )
     ],
+    # Rate-limit counters (rate_limits.py) are deleted once their window is over.
+    "rate_limits": [
+        IndexModel([("expires_at", ASCENDING)], name="expiry", expireAfterSeconds=0)
+    ],
 }
 
 # Options that change what an index does; anything else a server reports (``v``,

@@ -7,7 +7,7 @@ See the README's "Add a resource" for writing the next one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bson import ObjectId
 from flask import Blueprint, Response, current_app, jsonify
@@ -143,13 +143,10 @@ def seed_items(count: int) -> int:
     Upserting on the unique name's key makes seeding idempotent: run it twice,
     get the same data.
     """
-    now = datetime.now(UTC)
     created = 0
     for number in range(1, count + 1):
         sample = Item(name=f"Sample item {number}", quantity=number, tags=["sample"])
-        fields = store.keyed(
-            {**sample.model_dump(), "version": 1, "created_at": now, "updated_at": now}
-        )
+        fields = store.stamped(sample)
         result = store.collection().update_one(
             {"name_key": fields["name_key"]}, {"$setOnInsert": fields}, upsert=True
         )

@@ -19,6 +19,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel, ConfigDict
 from werkzeug.routing import Rule
 
+{% if cookiecutter.auth != "none" -%}
+from .auth import SCHEME, required_scope
+{% endif -%}
+from .rate_limits import PROBES
 from .resources import OBJECT_ID, Model
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +39,10 @@ CONVERTERS = {
 }
 ERRORS = {
     400: "The request is malformed (bad JSON, a bad query argument...).",
+{%- if cookiecutter.auth != "none" %}
+    401: "No credential, or one that is not valid (`WWW-Authenticate: Bearer`).",
+    403: "The credential lacks the scope, or the object is another caller's.",
+{%- endif %}
     404: "Nothing with that id or name.",
     409: "A unique value is already taken.",
     412: "A precondition (If-Match, If-Unmodified-Since) failed.",
@@ -42,6 +50,7 @@ ERRORS = {
     415: "The body is not of a type this operation accepts.",
     416: "The Range cannot be satisfied.",
     422: "The body is well-formed but invalid; `details` names each field.",
+    429: "Too many requests (RATE_LIMITS); retry after `Retry-After` seconds.",
     503: "The database is unavailable; retry after `Retry-After` seconds.",
 }
 HEADERS = {
@@ -52,6 +61,21 @@ JSON_BODY_ERRORS = (400, 413, 415, 422)
 # gunicorn refuses a request line over limit_request_line itself, before the
 # app runs, so that answer has gunicorn's small HTML body, not the error shape.
 TOO_LONG = "The URL is too long (the server refuses it before the app runs)."
+
+{%- if cookiecutter.auth == "api_key" %}
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API key: `Authorization: Bearer <key>` (create-api-key).",
+}
+{%- elif cookiecutter.auth == "jwt" %}
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "A JWT from the identity provider: `Authorization: Bearer <token>`.",
+}
+{%- endif %}
 
 bp = Blueprint("openapi", __name__)
 
@@ -129,8 +153,12 @@ class Builder:
             "description": ERRORS[status],
             "content": self.json(Error),
         }
-        if status == 503:
+        if status in (429, 503):
             answer["headers"] = {"Retry-After": _header("Seconds to wait.", "integer")}
+{%- if cookiecutter.auth != "none" %}
+        if status == 401:
+            answer["headers"] = {"WWW-Authenticate": _header("Bearer.")}
+{%- endif %}
         return answer
 
     def operation(
@@ -151,6 +179,15 @@ class Builder:
         }
         if description.strip():
             document["description"] = " ".join(description.split())
+        answers = document["responses"]
+{%- if cookiecutter.auth != "none" %}
+        scope = required_scope(rule.rule, method)
+        document["security"] = [{SCHEME: [scope]}] if scope else []
+        for status in (401, 403) if scope else ():
+            answers.setdefault(str(status), self.error(status))
+{%- endif %}
+        if self.app.config["RATE_LIMITS"] and rule.rule not in PROBES:
+            answers.setdefault("429", self.error(429))
         if spec.body is not None:
             body = self.json(spec.body, "validation")
             document["requestBody"] = {"required": True, "content": body}
@@ -256,7 +293,12 @@ def build_document(app: Flask) -> dict[str, Any]:
             "version": app.config.get("API_VERSION", "0.1.0"),
         },
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": dict(sorted(builder.schemas.items()))},
+        "components": {
+            "schemas": dict(sorted(builder.schemas.items())),
+{%- if cookiecutter.auth != "none" %}
+            "securitySchemes": {SCHEME: SECURITY_SCHEME},
+{%- endif %}
+        },
     }
 
 

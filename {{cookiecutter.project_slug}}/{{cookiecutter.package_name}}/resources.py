@@ -26,9 +26,12 @@ from pydantic import (
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
-from werkzeug.exceptions import Conflict, NotFound, PreconditionFailed
+from werkzeug.exceptions import Conflict, HTTPException, NotFound, PreconditionFailed
 
 from . import names, versions
+{%- if cookiecutter.auth != "none" %}
+from .auth import caller_name, not_yours, owned
+{%- endif %}
 from .db import Document, get_db
 from .listing import Listing, list_page
 from .pagination import keyset_page, page_arguments
@@ -135,6 +138,10 @@ def stored(model: type[Model]) -> type[Model]:
         version=(Annotated[int, Field(ge=1)], ...),
         created_at=(datetime, ...),
         updated_at=(datetime, ...),
+{%- if cookiecutter.auth != "none" %}
+        # Who created it (a key's name or a token's subject); "" for seeded data.
+        created_by=(str, ...),
+{%- endif %}
     )
     return result
 
@@ -177,6 +184,21 @@ class Store:
             fields[f"{self.unique}_key"] = names.key(fields[self.unique])
         return fields
 
+    def stamped(self, model: Model) -> dict[str, Any]:
+        """A new document's fields: the model's, the name's key, version 1,
+        the timestamps{% if cookiecutter.auth != "none" %}, who{% endif %}."""
+        now = datetime.now(UTC)
+        fields = {
+            **model.model_dump(),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+{%- if cookiecutter.auth != "none" %}
+        fields["created_by"] = caller_name()
+{%- endif %}
+        return self.keyed(fields)
+
     def _conflict(self, fields: dict[str, Any]) -> Conflict:
         value = fields.get(self.unique or "", "that unique value")
         return Conflict(f"A {self.noun} named {value!r} already exists.")
@@ -185,10 +207,7 @@ class Store:
         self, model: Model, location: str
     ) -> tuple[Response, int, dict[str, str]]:
         """Insert; 201, the stored document, ``Location`` from endpoint ``location``."""
-        now = datetime.now(UTC)
-        document = self.keyed(
-            {**model.model_dump(), "version": 1, "created_at": now, "updated_at": now}
-        )
+        document = self.stamped(model)
         try:
             document_id = self.collection().insert_one(document).inserted_id
         except DuplicateKeyError:
@@ -209,13 +228,34 @@ class Store:
         response.headers["ETag"] = versions.etag(document)
         return response
 
-    def _unchanged_or_missing(self, document_id: ObjectId) -> Exception:
-        """Why a conditional write matched nothing: 412 if it exists, else 404."""
-        if self.collection().find_one({"_id": document_id}, {"_id": 1}):
-            return PreconditionFailed(
-                f"The {self.noun} changed since that version (If-Match); read it again."
-            )
-        return self.missing(document_id)
+    def target(self, document_id: ObjectId) -> dict[str, Any]:
+        """The filter of a write to one document, all checked by the write itself.
+
+        Its id and the version If-Match names{% if cookiecutter.auth != "none" %} and, unless the caller is
+        admin, its owner{% endif %}: nothing can change between a check and
+        the write.
+        """
+{%- if cookiecutter.auth != "none" %}
+        return owned({"_id": document_id, **versions.if_match()})
+{%- else %}
+        return {"_id": document_id, **versions.if_match()}
+{%- endif %}
+
+    def refusal(self, document_id: ObjectId) -> HTTPException:
+        """Why a write matched nothing, asked after it (the write decided).
+
+        No such object: 404.{% if cookiecutter.auth != "none" %} Someone else's: 403.{% endif %}
+        Changed since the If-Match version: 412.
+        """
+        if self.collection().find_one({"_id": document_id}, {"_id": 1}) is None:
+            return self.missing(document_id)
+{%- if cookiecutter.auth != "none" %}
+        if self.collection().find_one(owned({"_id": document_id}), {"_id": 1}) is None:
+            return not_yours(self.noun)
+{%- endif %}
+        return PreconditionFailed(
+            f"The {self.noun} changed since that version (If-Match); read it again."
+        )
 
     def update(self, document_id: ObjectId, changes: Model) -> Response:
         """Set the given fields and read the result back in one round trip.
@@ -229,7 +269,7 @@ class Store:
             raise ValidationError({"body": "must set at least one field"})
         try:
             document = self.collection().find_one_and_update(
-                {"_id": document_id, **versions.if_match()},
+                self.target(document_id),
                 {
                     "$set": fields,
                     "$inc": {"version": 1},
@@ -240,13 +280,13 @@ class Store:
         except DuplicateKeyError:
             raise self._conflict(fields) from None
         if document is None:
-            raise self._unchanged_or_missing(document_id)
+            raise self.refusal(document_id)
         return self.tagged(document)
 
     def delete(self, document_id: ObjectId) -> tuple[str, int]:
-        found = {"_id": document_id, **versions.if_match()}
+        found = self.target(document_id)
         if self.collection().delete_one(found).deleted_count == 0:
-            raise self._unchanged_or_missing(document_id)
+            raise self.refusal(document_id)
         return "", 204
 
     def page(

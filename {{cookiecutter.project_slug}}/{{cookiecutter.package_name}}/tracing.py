@@ -66,6 +66,11 @@ def instrument(app: Flask, provider: TracerProvider) -> None:
     FlaskInstrumentor().instrument_app(  # type: ignore[no-untyped-call]
         app, tracer_provider=provider, request_hook=_tag_request
     )
+    # The server span starts in a before_request hook; it goes first, so what
+    # the other hooks do (the rate limiter's count) is part of the request's trace
+    # however late ``instrument`` is called.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, hooks.pop())
     pymongo = PymongoInstrumentor()
     if not pymongo.is_instrumented_by_opentelemetry:
         pymongo.instrument(tracer_provider=provider, request_hook=_tag_request)

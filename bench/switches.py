@@ -1,13 +1,19 @@
-"""What logs and metrics cost: read throughput with them on and with them off.
+"""What an optional feature costs: read throughput with it on against off.
 
 Two copies of the baked service run side by side under the same gunicorn settings
-against the same data: "on" as in production (an INFO access line per request as
-JSON, Prometheus metrics in multiprocess mode, pymongo command and pool monitoring
-feeding both) and "off" (``METRICS_ENABLED=false``, ``LOG_LEVEL=WARNING``, so no
-access line is written). Each round drives both, alternating which goes first, and
-gives one ratio; the figure is the median of those ratios, so drift in a shared
-machine's speed cancels out within a round. The target: on >= 0.90 of off.
-Tracing stays off in both (it needs a collector; off it costs nothing).
+against the same data, one with the switch on and one with it off; everything
+else is as in production (auth on, the bench's API key on every request). Each
+round drives both, alternating which goes first, and gives one ratio; the figure
+is the median of those ratios, so drift in a shared machine's speed cancels out
+within a round.
+
+- ``observability``: an INFO access line per request as JSON, Prometheus metrics
+  in multiprocess mode, pymongo command and pool monitoring feeding both, against
+  ``METRICS_ENABLED=false`` and ``LOG_LEVEL=WARNING``. Target: on >= 0.90 of off.
+  Tracing stays off in both (it needs a collector; off it costs nothing).
+- ``rate_limits``: ``RATE_LIMITS`` high enough never to refuse (so every request
+  pays the counting: one atomic upsert in MongoDB) against limits off. No
+  target: the figure says what one database round trip per request costs.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import os
 import secrets
 import statistics
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,32 +30,59 @@ from bson import ObjectId
 
 from bench.load import Route, drive
 from bench.throughput import THREADS, WORKERS
+from support.api_key import ENTRY
 from support.environment import clean_env
 from support.network import free_port
 from support.serving import Served, start
 
-TARGET = 0.90
 ROUTE = "GET /api/items/<id>"
+OBSERVABILITY_PREFIXES = ("METRICS_", "LOG_", "OTEL_", "PROMETHEUS_")
 
 
-def _environment(uri: str, workdir: Path, on: bool) -> dict[str, str]:
+@dataclass(frozen=True)
+class Switch:
+    """A feature and the settings that turn it on and off."""
+
+    name: str
+    label: str
+    target: float | None
+    on: dict[str, str]
+    off: dict[str, str]
+
+
+OBSERVABILITY = Switch(
+    "observability",
+    "Logs and metrics",
+    0.90,
+    on={"LOG_LEVEL": "INFO", "LOG_FORMAT": "json", "METRICS_ENABLED": "true"},
+    off={"LOG_LEVEL": "WARNING", "METRICS_ENABLED": "false"},
+)
+# Limits on, but far above what the load sends: every request is counted, none refused.
+RATE_LIMITS = Switch(
+    "rate_limits",
+    "Rate limits",
+    None,
+    on={"RATE_LIMITS": "100000000/hour"},
+    off={"RATE_LIMITS": ""},
+)
+SWITCHES = (OBSERVABILITY, RATE_LIMITS)
+
+
+def _environment(switch: Switch, uri: str, workdir: Path, on: bool) -> dict[str, str]:
+    """Production settings with every switch but ``switch`` as a deployment has it:
+    auth on (the bench's key), observability on, rate limits off."""
     env = clean_env(
         APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), MONGODB_URI=uri
     )
     for name in list(env):
-        if name.startswith(("METRICS_", "LOG_", "OTEL_", "PROMETHEUS_")):
+        if name.startswith(OBSERVABILITY_PREFIXES):
             del env[name]
-    if on:
-        metrics_dir = workdir / "metrics-on"
+    env.update(API_KEYS=ENTRY, **OBSERVABILITY.on, **RATE_LIMITS.off)
+    env.update(switch.on if on else switch.off)
+    if env["METRICS_ENABLED"] == "true":
+        metrics_dir = workdir / f"metrics-{switch.name}-{'on' if on else 'off'}"
         metrics_dir.mkdir(parents=True, exist_ok=True)
-        env.update(
-            LOG_LEVEL="INFO",
-            LOG_FORMAT="json",
-            METRICS_ENABLED="true",
-            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
-        )
-    else:
-        env.update(LOG_LEVEL="WARNING", METRICS_ENABLED="false")
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     return env
 
 
@@ -76,6 +110,7 @@ def worker_cpu_seconds(server: Served) -> float:
 
 
 def measure(
+    switch: Switch,
     project: Path,
     package: str,
     uri: str,
@@ -87,7 +122,7 @@ def measure(
     warmup: float,
     connections: int,
 ) -> dict[str, Any]:
-    """Requests per second with observability on and off, and their ratio."""
+    """Requests per second with ``switch`` on and off, and their ratio."""
     reads = Route("GET", [f"/api/items/{item_id}" for item_id in ids])
     servers: dict[str, Served] = {}
     rps: dict[str, list[float]] = {mode: [] for mode in ("on", "off")}
@@ -100,8 +135,8 @@ def measure(
                 _gunicorn(package, port, project),
                 port=port,
                 cwd=workdir,
-                env=_environment(uri, workdir, on=mode == "on"),
-                log=workdir / f"gunicorn-observability-{mode}.log",
+                env=_environment(switch, uri, workdir, on=mode == "on"),
+                log=workdir / f"gunicorn-{switch.name}-{mode}.log",
             )
             servers[mode].wait_until_ready("/healthz", WORKERS)
             drive(servers[mode].url, reads, warmup, connections)
@@ -118,20 +153,21 @@ def measure(
         for server in servers.values():
             server.stop()
     return {
+        "switch": switch.name,
+        "label": switch.label,
         "route": ROUTE,
         "rps": rps,
         "round_ratios": ratios,
         "on_vs_off": statistics.median(ratios),
         "worker_cpu_us_per_request": cpu_us,
-        "target": TARGET,
+        "target": switch.target,
     }
 
 
 def markdown(result: dict[str, Any]) -> str:
     """The table and the one line the run prints for this measurement."""
-    met = "yes" if result["on_vs_off"] >= result["target"] else "no"
     lines = [
-        f"| Logs and metrics ({result['route']}) | req/s median (min-max) "
+        f"| {result['label']} ({result['route']}) | req/s median (min-max) "
         "| worker CPU us per request (median) |",
         "| --- | ---: | ---: |",
     ]
@@ -143,9 +179,15 @@ def markdown(result: dict[str, Any]) -> str:
             f"({min(values):.0f}-{max(values):.0f}) | {cpu:.0f} |"
         )
     ratios = result["round_ratios"]
+    target = result["target"]
+    if target is None:
+        verdict = "no target"
+    else:
+        met = "yes" if result["on_vs_off"] >= target else "no"
+        verdict = f"target >= {target:.2f}, met: {met}"
     lines.append(
-        f"\nobservability: on_vs_off={result['on_vs_off']:.2f} "
+        f"\n{result['switch']}: on_vs_off={result['on_vs_off']:.2f} "
         f"(median of {len(ratios)} rounds, {min(ratios):.2f}-{max(ratios):.2f}; "
-        f"target >= {result['target']:.2f}, met: {met})"
+        f"{verdict})"
     )
     return "\n".join(lines)

@@ -1,0 +1,158 @@
+"""Rate limits: counted in the service's database, refused as JSON 429s."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+{%- if cookiecutter.auth != "none" %}
+from credentials import ANONYMOUS, bearer
+{%- endif %}
+from flask import Flask
+from werkzeug.test import Client
+
+from {{ cookiecutter.package_name }}.db import get_db
+from {{ cookiecutter.package_name }}.rate_limits import COLLECTION
+
+AppFactory = Callable[..., Flask]
+pytestmark = pytest.mark.usefixtures("whole_rate_window")
+
+
+def exhaust(client: Client, path: str, times: int) -> list[int]:
+    return [client.get(path).status_code for _ in range(times)]
+
+
+def test_the_limit_refuses_with_a_json_429_and_retry_after(
+    make_app: AppFactory,
+) -> None:
+    client = make_app(RATE_LIMITS="3/hour").test_client()
+    assert exhaust(client, "/api/items", 3) == [200, 200, 200]
+    refused = client.get("/api/items")
+    assert refused.status_code == 429
+    error = refused.get_json()["error"]
+    assert error["code"] == "too_many_requests"
+    assert "3 per 1 hour" in error["message"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+
+
+def test_only_refusals_carry_retry_after(make_app: AppFactory) -> None:
+    response = make_app(RATE_LIMITS="3/hour").test_client().get("/api/items")
+    assert response.status_code == 200
+    assert "Retry-After" not in response.headers
+
+
+def test_writes_and_reads_share_one_budget(make_app: AppFactory) -> None:
+    client = make_app(RATE_LIMITS="2/hour").test_client()
+    assert client.post("/api/items", json={"name": "one"}).status_code == 201
+    assert client.get("/api/items").status_code == 200
+    assert client.post("/api/items", json={"name": "two"}).status_code == 429
+
+
+def test_each_client_address_has_its_own_budget(make_app: AppFactory) -> None:
+    client = make_app(RATE_LIMITS="1/hour").test_client()
+    here = {"REMOTE_ADDR": "192.0.2.1"}
+    there = {"REMOTE_ADDR": "192.0.2.2"}
+{%- if cookiecutter.auth != "none" %}
+    # Without a credential the address is all there is to count (then a 401).
+    for environ, expected in ((here, 401), (here, 429), (there, 401)):
+        response = client.get("/api/items", environ_base=environ, headers=ANONYMOUS)
+        assert response.status_code == expected
+{%- else %}
+    assert client.get("/api/items", environ_base=here).status_code == 200
+    assert client.get("/api/items", environ_base=here).status_code == 429
+    assert client.get("/api/items", environ_base=there).status_code == 200
+{%- endif %}
+
+
+def test_probes_are_never_limited(make_app: AppFactory) -> None:
+    client = make_app(RATE_LIMITS="1/hour").test_client()
+    assert exhaust(client, "/healthz", 5) == [200] * 5
+    assert exhaust(client, "/readyz", 5) == [200] * 5
+
+
+def test_counts_live_in_the_database_so_every_worker_shares_them(
+    make_app: AppFactory,
+) -> None:
+    """Two apps on one database stand in for two gunicorn workers."""
+    first = make_app(RATE_LIMITS="2/hour")
+    second = make_app(RATE_LIMITS="2/hour", MONGODB_DB=first.config["MONGODB_DB"])
+    if first.config["MONGODB_URI"].startswith("mongomock://"):
+        # mongomock keeps each client's data apart; share the one client.
+        second.extensions["mongo"] = first.extensions["mongo"]
+    assert first.test_client().get("/api/items").status_code == 200
+    assert second.test_client().get("/api/items").status_code == 200
+    assert first.test_client().get("/api/items").status_code == 429
+    with first.app_context():
+        counters = list(get_db()[COLLECTION].find())
+    assert [c["count"] for c in counters] == [3]
+
+
+def test_a_counter_document_expires_when_its_window_ends(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(RATE_LIMITS="2/second")
+    client = app.test_client()
+    client.get("/api/items")
+    with app.app_context():
+        counter: dict[str, Any] = get_db()[COLLECTION].find_one() or {}
+    assert counter["count"] == 1
+    window_end = float(counter["_id"].rpartition("@")[2])
+    assert time.time() < window_end <= time.time() + 1
+
+
+def test_empty_rate_limits_turn_limits_off(make_app: AppFactory) -> None:
+    app = make_app(RATE_LIMITS="")
+    client = app.test_client()
+    assert exhaust(client, "/api/items", 20) == [200] * 20
+    with app.app_context():
+        assert get_db()[COLLECTION].count_documents({}) == 0
+
+
+def test_an_outage_is_a_503_not_a_pass_or_a_500(offline_app: Flask) -> None:
+    response = offline_app.test_client().get("/api/items")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    "value", ["lots", "600", "600/fortnight", "-1/minute", "600/minute;", "/minute"]
+)
+def test_a_malformed_limit_stops_the_app_naming_the_setting(
+    make_app: AppFactory, value: str
+) -> None:
+    from {{ cookiecutter.package_name }}.config import ConfigError
+
+    with pytest.raises(ConfigError, match="RATE_LIMITS"):
+        make_app(RATE_LIMITS=value)
+{%- if cookiecutter.auth != "none" %}
+
+
+def test_each_credential_has_its_own_budget_wherever_it_calls_from(
+    make_app: AppFactory,
+) -> None:
+    client = make_app(RATE_LIMITS="1/hour").test_client()
+    here = {"REMOTE_ADDR": "192.0.2.1"}
+    there = {"REMOTE_ADDR": "192.0.2.2"}
+    assert client.get("/api/items", environ_base=here).status_code == 200
+    # The same credential from another address: the same budget.
+    assert client.get("/api/items", environ_base=there).status_code == 429
+    # Another credential from the same address: a budget of its own.
+    other = client.get("/api/items", environ_base=here, headers=bearer("reader"))
+    assert other.status_code == 200
+
+
+def test_made_up_credentials_count_against_the_address(make_app: AppFactory) -> None:
+    client = make_app(RATE_LIMITS="2/hour").test_client()
+    here = {"REMOTE_ADDR": "192.0.2.1"}
+    statuses = [
+        client.get("/api/items", environ_base=here, headers=forged).status_code
+        for forged in (
+            {"Authorization": "Bearer made-up-1"},
+            {"Authorization": "Bearer made-up-2"},
+            {"Authorization": "Bearer made-up-3"},
+        )
+    ]
+    assert statuses == [401, 401, 429]
+{%- endif %}
