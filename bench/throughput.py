@@ -143,7 +143,10 @@ def measure(
         APP_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
         MONGODB_URI=uri,
+        # Every optional feature off (issue 9): what logs and metrics cost is
+        # measured apart, on against off (switches.py).
         LOG_LEVEL="WARNING",
+        METRICS_ENABLED="false",
         BENCH_PACKAGE=package,
         # Auth on (the default bake's API keys), rate limits off: the ratio
         # measures the service's own cost; limits' cost is measured apart.

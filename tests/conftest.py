@@ -43,6 +43,12 @@ def project(bake: Bake) -> Path:
 
 
 @pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache per test process, outside every bake."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.fixture(scope="session")
 def option_files(bake: Bake) -> dict[str, frozenset[str]]:
     """The files each yes/no option adds, from bakes with it on and off."""
     return derive_option_files(bake)

@@ -114,11 +114,13 @@ def test_the_readme_resource_is_one_short_module(with_orders: Path) -> None:
     assert not shared, shared  # nothing copied from items.py but imports
 
 
-def test_the_readme_resource_lints_and_type_checks(with_orders: Path) -> None:
+def test_the_readme_resource_lints_and_type_checks(
+    with_orders: Path, mypy_cache: Path
+) -> None:
     for command in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
         result = run([str(BIN / command[0]), *command[1:]], with_orders)
         assert result.returncode == 0, result.stdout + result.stderr
-    mypy_strict(with_orders)
+    mypy_strict(with_orders, mypy_cache)
 
 
 def test_the_readme_resource_passes_the_suite_and_the_contract(

@@ -335,7 +335,7 @@ def test_pre_commit_config_is_plain_yaml_with_ruff_and_hygiene_hooks(
     assert {"end-of-file-fixer", "trailing-whitespace", "check-yaml"} <= hooks
 
 
-def test_make_lists_every_target_and_runs_them(bake: Bake) -> None:
+def test_make_lists_every_target_and_runs_them(bake: Bake, mypy_cache: Path) -> None:
     project = bake()  # its own: make writes ruff's and mypy's caches into it
     targets = re.findall(r"^([a-z-]+):", (project / "Makefile").read_text(), re.M)
     assert targets == [
@@ -359,7 +359,9 @@ def test_make_lists_every_target_and_runs_them(bake: Bake) -> None:
         dry = run(["make", "-n", target], project)
         assert dry.returncode == 0, f"{target}: {dry.stderr}"
         assert dry.stdout.strip(), target
-    checks = run(["make", "lint", "typecheck"], project, clean_env())
+    # mypy reads MYPY_CACHE_DIR: the session's cache, as in support/typecheck.py.
+    env = clean_env(MYPY_CACHE_DIR=str(mypy_cache))
+    checks = run(["make", "lint", "typecheck"], project, env)
     assert checks.returncode == 0, checks.stdout + checks.stderr
 
 
@@ -377,12 +379,12 @@ def test_make_test_live_runs_the_suite_on_a_server(
 
 
 def test_a_bake_without_options_type_checks_and_has_no_docker_target(
-    bake: Bake,
+    bake: Bake, mypy_cache: Path
 ) -> None:
     project = bake(**OFF)
     assert "docker" not in (project / "Makefile").read_text()
     assert run(["make", "-n", "docker-build"], project).returncode != 0
-    mypy_strict(project)
+    mypy_strict(project, mypy_cache)
 
 
 @pytest.mark.slow

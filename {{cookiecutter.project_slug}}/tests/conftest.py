@@ -44,8 +44,51 @@ from {{ cookiecutter.package_name }}.db import (
     get_client,
     get_db,
 )
+{%- if cookiecutter.auth != "jwt" %}
+from {{ cookiecutter.package_name }}.logs import configure_logging
+{%- endif %}
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
+
+
+def build_app(**overrides: Any) -> Flask:
+    """A test app, on its own database (not yet set up)."""
+{%- if cookiecutter.auth == "none" %}
+    return create_app(
+{%- else %}
+    app = create_app(
+{%- endif %}
+        {
+            "APP_ENV": "testing",
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "MONGODB_URI": LIVE_URI or "mongomock://localhost",
+            "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
+            "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
+{%- if cookiecutter.auth == "api_key" %}
+            **auth_settings(),
+{%- endif %}
+            **overrides,
+        }
+    )
+{%- if cookiecutter.auth != "none" %}
+    app.test_client_class = AuthenticatedClient
+    return app
+{%- endif %}
+
+
+def set_up_database(app: Flask) -> None:
+    """A live database is set up as a deploy does; an in-memory one by itself."""
+    if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
+        with app.app_context(), deploy_database() as database:
+            schema.upgrade(database)
+
+
+def tear_down_database(app: Flask) -> None:
+    """Drop a live database and close the app's client (in-memory data goes too)."""
+    if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
+        with app.app_context():
+            get_client().drop_database(app.config["MONGODB_DB"])
+    close_db(app)
 
 
 @pytest.fixture
@@ -61,35 +104,18 @@ def make_app({% if cookiecutter.auth == "jwt" %}jwks: JwksServer{% endif %}) -> 
     apps: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:
-        config: dict[str, Any] = {
-            "APP_ENV": "testing",
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "MONGODB_URI": LIVE_URI or "mongomock://localhost",
-            "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
-            "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
-{%- if cookiecutter.auth == "api_key" %}
-            **auth_settings(),
-{%- elif cookiecutter.auth == "jwt" %}
-            **jwks.settings(),
-{%- endif %}
-            **overrides,
-        }
-        app = create_app(config)
-{%- if cookiecutter.auth != "none" %}
-        app.test_client_class = AuthenticatedClient
+{%- if cookiecutter.auth == "jwt" %}
+        app = build_app(**{**jwks.settings(), **overrides})
+{%- else %}
+        app = build_app(**overrides)
 {%- endif %}
         apps.append(app)
-        if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
-            with app.app_context(), deploy_database() as database:
-                schema.upgrade(database)
+        set_up_database(app)
         return app
 
     yield factory
     for app in apps:
-        if LIVE_URI and app.config["MONGODB_URI"] == LIVE_URI:
-            with app.app_context():
-                get_client().drop_database(app.config["MONGODB_DB"])
-        close_db(app)
+        tear_down_database(app)
 
 
 {% if cookiecutter.auth == "jwt" -%}
@@ -109,10 +135,43 @@ def jwks(jwks_server: JwksServer) -> JwksServer:
 
 
 {% endif -%}
+{% if cookiecutter.auth == "jwt" -%}
 @pytest.fixture
 def app(make_app: AppFactory) -> Flask:
-    """The app under test; pytest-flask's ``client`` fixture uses it."""
+    """The app under test; pytest-flask's ``client`` fixture uses it.
+
+    A new one for each test: an app keeps the identity provider's keys, and the
+    tests rotate them and count the fetches.
+    """
     return make_app()
+{%- else -%}
+@pytest.fixture(scope="session")
+def default_app() -> Flask:
+    """The app with the default test settings, built once for the whole session.
+
+    Building an app costs milliseconds (Werkzeug compiles every route), most of
+    what setting up a test costs, so the tests that take the defaults share one;
+    ``app`` hands it to each as if it were new.
+    """
+    return build_app()
+
+
+@pytest.fixture
+def app(default_app: Flask) -> Iterator[Flask]:
+    """The app under test; pytest-flask's ``client`` fixture uses it.
+
+    Each test gets it as a new app would be: a new client on an empty database,
+    logging as the app configures it, and its settings restored afterwards. A
+    test that changes the app in any other way builds its own with ``make_app``.
+    """
+    settings = dict(default_app.config)
+    configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
+    set_up_database(default_app)
+    yield default_app
+    default_app.config.clear()
+    default_app.config.update(settings)
+    tear_down_database(default_app)
+{%- endif %}
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ from flask import Flask
 from pymongo.database import Database
 from support import unique_keys
 
+from {{ cookiecutter.package_name }} import lease
 from {{ cookiecutter.package_name }}.indexes import missing
 from {{ cookiecutter.package_name }}.lease import COLLECTION, Lease
 
@@ -71,11 +73,14 @@ def test_db_upgrade_refuses_a_changed_definition_in_one_line(
 
 
 def test_db_upgrade_waits_then_refuses_while_another_upgrade_runs(
-    app: Flask, db: Database[Any]
+    app: Flask, db: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(lease, "POLL_SECONDS", 0.05)  # several tries in the wait
     other = Lease(db[COLLECTION], "schema", seconds=60, owner="other-deploy")
     assert other.try_acquire()
-    result = upgrade(app, "--wait", "0.6")
+    started = time.monotonic()
+    result = upgrade(app, "--wait", "0.2")
+    assert time.monotonic() - started >= 0.2  # it waited before giving up
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
     assert "another upgrade holds the 'schema' lock (owner other-deploy" in line

@@ -164,7 +164,9 @@ STRONG_SECRETS = [
     "b03f355302e4986cc8354da3f48c7abf",
     "df450c3d2ea610b6f2976167226b9f46abd2f96e49cbf95bcf3cb608b75a0399",
     "YzolqhLQNc6B8xELobU59yFsKifPLnRicdcW3mzqsNE",  # secrets.token_urlsafe(32)
-    STRONG,
+    # Made afresh each run; its id stays the same, so every run (and every
+    # pytest-xdist worker) collects the same tests.
+    pytest.param(STRONG, id="fresh-token_urlsafe-48"),
 ]
 
 

@@ -19,6 +19,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
     WTimeoutError,
 )
+from support import AppFactory
 from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.test import TestResponse
 
@@ -59,8 +60,11 @@ def test_a_body_over_the_limit_is_a_json_413(app: Flask, client: FlaskClient) ->
 
 
 def test_an_unexpected_exception_is_a_json_500_without_a_traceback(
-    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    make_app: AppFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app = make_app()  # its own: the test adds a route
+    client = app.test_client()
+
     @app.get("/boom")
     def boom() -> NoReturn:
         raise RuntimeError("secret internals")
@@ -73,9 +77,10 @@ def test_an_unexpected_exception_is_a_json_500_without_a_traceback(
     assert "secret internals" in caplog.text
 
 
-def test_a_connection_failure_is_a_503_with_retry_after(
-    app: Flask, client: FlaskClient
-) -> None:
+def test_a_connection_failure_is_a_503_with_retry_after(make_app: AppFactory) -> None:
+    app = make_app()  # its own: the test adds a route
+    client = app.test_client()
+
     @app.get("/flaky")
     def flaky() -> NoReturn:
         raise AutoReconnect("connection reset")
@@ -85,9 +90,10 @@ def test_a_connection_failure_is_a_503_with_retry_after(
     assert response.headers["Retry-After"] == str(app.config["RETRY_AFTER_SECONDS"])
 
 
-def test_an_untranslated_duplicate_key_is_a_409(
-    app: Flask, client: FlaskClient
-) -> None:
+def test_an_untranslated_duplicate_key_is_a_409(make_app: AppFactory) -> None:
+    app = make_app()  # its own: the test adds a route
+    client = app.test_client()
+
     @app.get("/dup")
     def dup() -> NoReturn:
         raise DuplicateKeyError("E11000 duplicate key", code=11000)
@@ -178,9 +184,10 @@ def test_each_detail_is_bounded_in_size(app_context: AppContext, value: Any) -> 
     assert len(json.dumps(capped)) < 20 * MAX_DETAIL_CHARS
 
 
-def test_an_http_error_with_many_details_is_capped(
-    app: Flask, client: FlaskClient
-) -> None:
+def test_an_http_error_with_many_details_is_capped(make_app: AppFactory) -> None:
+    app = make_app()  # its own: the test adds a route
+    client = app.test_client()
+
     @app.get("/many")
     def many() -> NoReturn:
         error = UnprocessableEntity("Too many.")

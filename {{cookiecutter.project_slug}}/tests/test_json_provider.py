@@ -11,6 +11,7 @@ import pytest
 from bson import Decimal128, ObjectId
 from flask import Flask, jsonify
 from pymongo.database import Database
+from support import AppFactory
 
 from {{ cookiecutter.package_name }}.json_provider import (
     MongoJSONProvider,
@@ -64,7 +65,8 @@ def test_no_extended_json_in_responses(app: Flask) -> None:
     assert "$date" not in text
 
 
-def test_sort_keys_is_respected(app: Flask) -> None:
+def test_sort_keys_is_respected(make_app: AppFactory) -> None:
+    app = make_app()  # its own: the test changes the app's provider
     assert isinstance(app.json, MongoJSONProvider)
     assert app.json.dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
     app.json.sort_keys = False

@@ -14,6 +14,7 @@ from support import AppFactory
 from werkzeug.test import TestResponse
 
 from {{ cookiecutter.package_name }} import files_api, quota
+from {{ cookiecutter.package_name }}.db import EXTENSION
 
 SIZE = 10_000
 
@@ -106,6 +107,11 @@ def test_another_callers_file_cannot_be_deleted_but_an_admin_may(
 
 def test_concurrent_uploads_never_overshoot_the_quota(make_app: AppFactory) -> None:
     app = make_app(FILES_QUOTA_BYTES=3 * SIZE)
+    if app.extensions[EXTENSION].in_memory:
+        # mongomock applies an update as a find, then a write, with no lock
+        # between threads; the conditional $inc is atomic on a server, where the
+        # live run (TEST_MONGODB_URI) checks it.
+        pytest.skip("mongomock's updates are not atomic across threads")
     statuses: list[int] = []
     start = threading.Barrier(8)
 

@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }}.db import get_db
-from {{ cookiecutter.package_name }}.rate_limits import COLLECTION
+from {{ cookiecutter.package_name }}.rate_limits import COLLECTION, MongoWindowStorage
 
 AppFactory = Callable[..., Flask]
 pytestmark = pytest.mark.usefixtures("whole_rate_window")
@@ -100,6 +100,16 @@ def test_a_counter_document_expires_when_its_window_ends(
     assert counter["count"] == 1
     window_end = float(counter["_id"].rpartition("@")[2])
     assert time.time() < window_end <= time.time() + 1
+
+
+def test_a_window_that_ends_while_it_is_counted_counts_the_request(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-memory backend drops a counter whose window is over as it reads it
+    back: that request is then counted alone, never a 500."""
+    monkeypatch.setattr(time, "time", lambda: 1_000_000.0)  # a window of 1970
+    with make_app().test_request_context("/api/items"):
+        assert MongoWindowStorage().incr("address:192.0.2.1", 60) == 1
 
 
 def test_empty_rate_limits_turn_limits_off(make_app: AppFactory) -> None:

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from support import AppFactory
 from werkzeug.test import TestResponse
 
 ITEM = "/api/items/65a1b2c3d4e5f60718293a4b"  # an id no test creates
@@ -84,9 +85,10 @@ def test_responses_outside_the_api_are_nosniff(client: FlaskClient, path: str) -
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_unexpected_error_is_nosniff_and_no_store(
-    app: Flask, client: FlaskClient
-) -> None:
+def test_an_unexpected_error_is_nosniff_and_no_store(make_app: AppFactory) -> None:
+    app = make_app()  # its own: the test adds a route
+    client = app.test_client()
+
     @app.get("/api/boom")
     def boom() -> NoReturn:
         raise RuntimeError("boom")

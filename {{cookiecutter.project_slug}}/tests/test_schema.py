@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pymongo.database import Database
 
-from {{ cookiecutter.package_name }} import schema
+from {{ cookiecutter.package_name }} import lease, schema
 from {{ cookiecutter.package_name }}.lease import (
     COLLECTION,
     Lease,
@@ -18,12 +18,12 @@ from {{ cookiecutter.package_name }}.lease import (
 )
 
 
-def slow_step(spans: list[tuple[float, float]]) -> Any:
-    """A schema step that takes 0.4 s and records when it ran."""
+def slow_step(spans: list[tuple[float, float]], seconds: float) -> Any:
+    """A schema step that takes ``seconds`` and records when it ran."""
 
     def step(db: Database[Any], report: Any) -> None:
         started = time.monotonic()
-        time.sleep(0.4)
+        time.sleep(seconds)
         spans.append((started, time.monotonic()))
 
     return step
@@ -54,7 +54,8 @@ def test_two_upgrades_at_once_take_turns(
     db: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spans: list[tuple[float, float]] = []
-    monkeypatch.setattr(schema, "build_indexes", slow_step(spans))
+    monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # the waiter retries sooner
+    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 0.1))
     assert run_together(db, wait=20) == ["done", "done"]
     first, second = sorted(spans)
     assert first[1] <= second[0]  # never at the same time
@@ -64,7 +65,8 @@ def test_of_two_upgrades_at_once_one_refuses_when_told_not_to_wait(
     db: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spans: list[tuple[float, float]] = []
-    monkeypatch.setattr(schema, "build_indexes", slow_step(spans))
+    # Long enough that the second upgrade surely starts while the first runs.
+    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 0.3))
     results = run_together(db, wait=0)
     assert results.count("done") == 1
     [refusal] = [result for result in results if result != "done"]

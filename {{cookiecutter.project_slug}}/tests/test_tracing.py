@@ -120,7 +120,10 @@ class Collector(BaseHTTPRequestHandler):
 
 def test_spans_are_exported_over_otlp_http_to_the_endpoint() -> None:
     server = HTTPServer(("127.0.0.1", 0), Collector)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # serve_forever polls for shutdown every 0.5 s unless told otherwise.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     try:
         endpoint = f"http://127.0.0.1:{server.server_port}/"

@@ -39,6 +39,7 @@ from . import (
     rate_limits,
     request_ids,
     response_headers,
+    sessions,
     tracing,
 )
 from .config import load_settings
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.request_class = Request  # bodies over the size limit: 413, even chunked
     app.config.from_mapping(settings)
     app.json = MongoJSONProvider(app)
+    sessions.init_app(app)
     # Converters must exist before any route that uses them is registered.
     app.url_map.converters["objectid"] = ObjectIdConverter
 

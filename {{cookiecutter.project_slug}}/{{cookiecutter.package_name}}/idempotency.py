@@ -29,7 +29,7 @@ from werkzeug.exceptions import BadRequest, Conflict, UnprocessableEntity
 {% if cookiecutter.auth != "none" %}
 from .auth import caller_name
 {%- endif %}
-from .db import get_db
+from .db import get_collection
 
 COLLECTION = "idempotency_keys"
 HEADER = "Idempotency-Key"
@@ -64,7 +64,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Response]:
             return make_response(view(*args, **kwargs))
         record_id = _record_id(key)
         fingerprint = hashlib.sha256(request.get_data()).hexdigest()
-        records = get_db()[COLLECTION]
+        records = get_collection(COLLECTION)
         try:
             records.insert_one(
                 {

@@ -16,6 +16,7 @@ import secrets
 from flask import Flask, Response, has_request_context, request
 
 HEADER = "X-Request-ID"
+ENVIRON_HEADER = "HTTP_X_REQUEST_ID"  # how WSGI hands the header over
 MAX_LENGTH = 128
 # Letters, digits and - _ . : only: safe in a header, a log line and a URL.
 SAFE = re.compile(r"[A-Za-z0-9._:-]+", re.ASCII)
@@ -40,11 +41,10 @@ def current() -> str:
         return NO_REQUEST
     # Kept in the WSGI environ, which lives exactly as long as the request (``g``
     # belongs to the app context, which a test may share between requests).
-    request_id: str | None = request.environ.get(ENVIRON_KEY)
+    environ = request.environ
+    request_id: str | None = environ.get(ENVIRON_KEY)
     if request_id is None:
-        request_id = request.environ[ENVIRON_KEY] = sanitize(
-            request.headers.get(HEADER)
-        )
+        request_id = environ[ENVIRON_KEY] = sanitize(environ.get(ENVIRON_HEADER))
     return request_id
 
 

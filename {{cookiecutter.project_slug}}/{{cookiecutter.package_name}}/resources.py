@@ -32,7 +32,7 @@ from . import names, versions
 {%- if cookiecutter.auth != "none" %}
 from .auth import caller_name, not_yours, owned
 {%- endif %}
-from .db import Document, get_db
+from .db import Document, get_collection
 from .listing import Listing, list_page
 from .pagination import keyset_page, page_arguments
 from .validation import ValidationError, parse_body
@@ -168,7 +168,7 @@ class Store:
         self.name, self.noun, self.unique = collection, noun, unique
 
     def collection(self) -> Collection[Document]:
-        return get_db()[self.name]
+        return get_collection(self.name)
 
     def to_json(self, document: Document) -> dict[str, Any]:
         """The public form: ``_id`` becomes ``id``; the name's key stays inside."""
