@@ -56,6 +56,24 @@ def _measure(package: str, collection: Any, size: int, repeat: int) -> dict[str,
         "collection_size": size,
         "insert_seconds": insert_seconds,
         "depth": depth,
+        **first_and_deep(keyset, skip, after=after, depth=depth, repeat=repeat),
+    }
+
+
+def first_and_deep(
+    keyset: Callable[[Any], Callable[[], list[Any]]],
+    skip: Callable[[int], Callable[[], list[Any]]],
+    *,
+    after: Any,
+    depth: int,
+    repeat: int,
+) -> dict[str, Any]:
+    """The first page and the page at ``depth``, by keyset and by skip/limit.
+
+    ``keyset(after)`` and ``skip(depth)`` build the queries; every pagination
+    measurement reports these four timings under the same names.
+    """
+    return {
         "keyset_first": _median_ms(keyset(None), repeat),
         "keyset_deep": _median_ms(keyset(after), repeat),
         "skip_first": _median_ms(skip(0), repeat),

@@ -155,6 +155,15 @@ def main(argv: list[str] | None = None) -> None:
                 size=settings["collection_size"],
                 repeat=settings["page_repeat"],
             )
+            progress("filtered, sorted pages (tag=red, sort=quantity)")
+            results["sorted_pagination"] = run_module(
+                project,
+                "bench.sorted_paging",
+                package=package,
+                uri=f"{server.uri}/sorted_paging",
+                size=settings["collection_size"],
+                repeat=settings["page_repeat"],
+            )
             client.close()
         finally:
             server.stop()

@@ -64,10 +64,15 @@ def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
             not_ready, reply = wait_for(
                 app.url, "/readyz", 503, 15, code="schema_not_ready"
             )
-            assert reply.body["error"]["details"] == {
-                "items.name_key_unique (name_key: 1) unique": "missing",
-                "rate_limits.expiry (expires_at: 1) expireAfterSeconds": "missing",
-            }
+            # Every declared index is gone: the unique key, the list's, the rate
+            # limits' and the idempotency records' TTLs among them.
+            details = reply.body["error"]["details"]
+            assert set(details.values()) == {"missing"}, details
+            assert "items.name_key_unique (name_key: 1) unique" in details
+            assert "items.tags_quantity (tags: 1, quantity: 1, name_key: 1)" in details
+            ttl = "idempotency_keys.expires (created_at: 1) expireAfterSeconds"
+            assert ttl in details
+            assert "rate_limits.expiry (expires_at: 1) expireAfterSeconds" in details
             # Not ready, yet serving: reads work and nothing builds indexes. (Each
             # worker's first request after the restart may find its pooled
             # connection closed: a 503 it recovers from by itself.)

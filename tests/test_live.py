@@ -49,7 +49,10 @@ def test_the_baked_suite_passes_on_both_backends(
     assert counts["live"][0] >= 100
     # Both runs collect the same tests; only a marked test may skip.
     assert sum(counts["live"]) == sum(counts["mongomock"])
-    assert counts["live"][1] <= 2
+    # Each skip is one nx-27017 limitation, probed at run time, one test each:
+    # findAndModify hides duplicate keys, find compares dates to the second,
+    # $sort/$limit after $unwind and $group are ignored (baked README).
+    assert counts["live"][1] <= 3
     assert counts["mongomock"][1] <= 2
 
 

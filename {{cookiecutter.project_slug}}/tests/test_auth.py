@@ -134,6 +134,41 @@ def test_another_callers_item_cannot_be_changed_or_deleted(
     assert client.get(path).get_json()["quantity"] == item["quantity"]
 
 
+@pytest.mark.parametrize("if_match", ['"1"', '"9"', "*"])
+def test_another_callers_item_is_403_whatever_if_match_says(
+    client: FlaskClient, item: dict[str, Any], if_match: str
+) -> None:
+    """Ownership is refused first: a stale tag says nothing to someone who may
+    not write at all; the owner's own stale tag is the 412."""
+    path = f"{ITEMS}/{item['id']}"
+    headers = {**bearer("other"), "If-Match": if_match}
+    assert client.patch(path, json={"quantity": 9}, headers=headers).status_code == 403
+    assert client.delete(path, headers=headers).status_code == 403
+    stale = {"If-Match": '"9"'}
+    assert client.patch(path, json={"quantity": 9}, headers=stale).status_code == 412
+
+
+@pytest.mark.parametrize("body", [{"name": "Lamp"}, {"name": "Other lamp"}])
+def test_an_idempotency_key_is_each_callers_own(
+    client: FlaskClient, body: dict[str, str]
+) -> None:
+    """Another caller's same key is another request: never their replay, never
+    a 422 for a body they did not send."""
+    key = {"Idempotency-Key": "order-1"}
+    first = client.post(ITEMS, json={"name": "Lamp"}, headers=key)
+    assert first.status_code == 201
+    theirs = client.post(ITEMS, json=body, headers={**bearer("other"), **key})
+    assert "Idempotent-Replayed" not in theirs.headers
+    if body["name"] == "Lamp":
+        assert theirs.status_code == 409  # the name is taken, as without a key
+    else:
+        assert theirs.status_code == 201
+        assert theirs.get_json()["created_by"] == "other"
+    replay = client.post(ITEMS, json={"name": "Lamp"}, headers=key)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.get_json() == first.get_json()
+
+
 def test_an_admin_may_change_and_delete_anyones_item(
     client: FlaskClient, item: dict[str, Any]
 ) -> None:

@@ -60,6 +60,7 @@ def test_create_stores_only_the_validated_fields(
         "quantity",
         "tags",
         "attributes",
+        "version",
         "created_at",
         "updated_at",
 {%- if cookiecutter.auth != "none" %}
@@ -224,7 +225,7 @@ def test_list_pages_through_every_item_once(client: FlaskClient) -> None:
         url = body["next"]
         pages += 1
     assert pages == 3
-    assert seen == sorted(names)  # creation order, which is _id order
+    assert seen == sorted(names)  # name order, the default (test_listing.py)
 
 
 def test_the_last_page_has_no_next(client: FlaskClient, item: dict[str, Any]) -> None:

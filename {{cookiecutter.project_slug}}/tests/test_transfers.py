@@ -121,6 +121,20 @@ def test_an_item_cannot_be_its_own_target(client: FlaskClient) -> None:
     assert quantity(client, a) == 5
 
 
+def test_a_transfer_is_a_new_version_of_both_items(client: FlaskClient) -> None:
+    """An editor holding either item's old ETag must not overwrite the move."""
+    a, b = make(client, "A", 5), make(client, "B", 0)
+    tags = {item: client.get(f"/api/items/{item}").headers["ETag"] for item in (a, b)}
+    body = {"source": a, "target": b, "quantity": 2}
+    assert client.post(URL, json=body).status_code == 200
+    for item, etag in tags.items():
+        stale = client.patch(
+            f"/api/items/{item}", json={"quantity": 9}, headers={"If-Match": etag}
+        )
+        assert stale.status_code == 412, stale.get_json()
+    assert (quantity(client, a), quantity(client, b)) == (3, 2)
+
+
 def test_concurrent_transfers_never_take_a_quantity_below_zero(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:

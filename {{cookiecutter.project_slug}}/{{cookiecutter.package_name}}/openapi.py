@@ -54,6 +54,10 @@ ERRORS = {
     501: "The server cannot do this: transactions need a MongoDB replica set.",
     503: "The database is unavailable; retry after `Retry-After` seconds.",
 }
+HEADERS = {
+    "ETag": "The version, for If-Match on a later change.",
+    "Idempotent-Replayed": "true when this is the stored answer to a retry.",
+}
 JSON_BODY_ERRORS = (400, 413, 415, 422)
 # gunicorn refuses a request line over limit_request_line itself, before the
 # app runs, so that answer has gunicorn's small HTML body, not the error shape.
@@ -106,6 +110,8 @@ class Operation:
     database: bool = True
     responses: dict[int, dict[str, Any]] = field(default_factory=dict)
     link_id: str | None = None  # the response field that names what was created
+    parameters: tuple[dict[str, Any], ...] = ()  # headers the view reads
+    headers: tuple[str, ...] = ()  # headers the success answer carries (HEADERS)
 
 
 def operation(**spec: Any) -> Callable[[F], F]:
@@ -164,6 +170,7 @@ class Builder:
         parameters = [_path_parameter(name, kind) for kind, name in _arguments(rule)]
         if spec.query:
             parameters.extend(spec.query(self.app.config))
+        parameters.extend(spec.parameters)
         document: dict[str, Any] = {
             "operationId": rule.endpoint.split(".")[-1],
             "tags": [rule.endpoint.split(".")[0]],
@@ -200,9 +207,14 @@ class Builder:
                 "description": "OK.",
                 "content": self.json(spec.response),
             }
+        for name in spec.headers:
+            success = answers[str(spec.status)].setdefault("headers", {})
+            success[name] = _header(HEADERS[name])
         if spec.status == 201:
             answers["201"]["description"] = "Created."
-            answers["201"]["headers"] = {"Location": _header("The new resource's URL.")}
+            answers["201"].setdefault("headers", {})["Location"] = _header(
+                "The new resource's URL."
+            )
             if links:
                 answers["201"]["links"] = links
         for status, answer in spec.responses.items():

@@ -26,14 +26,19 @@ class Page:
     next_after: ObjectId | None  # None on the last page
 
 
-def page_arguments() -> tuple[ObjectId | None, int]:
-    """``after`` and ``limit`` from the query string, or a 400 saying what is wrong."""
-    limit = query_int(
+def page_limit() -> int:
+    """``limit`` from the query string, within this app's bounds, or a 400."""
+    return query_int(
         "limit",
         current_app.config["API_PAGE_SIZE"],
         minimum=1,
         maximum=current_app.config["API_MAX_PAGE_SIZE"],
     )
+
+
+def page_arguments() -> tuple[ObjectId | None, int]:
+    """``after`` and ``limit`` from the query string, or a 400 saying what is wrong."""
+    limit = page_limit()
     after = query_text("after")
     if after is None:
         return None, limit
@@ -66,21 +71,42 @@ def keyset_page(
     collection: Collection[Any],
     filter: dict[str, Any],
     *,
-    after: ObjectId | None,
+    after: ObjectId | tuple[Any, ...] | None,
     limit: int,
+    order: list[tuple[str, int]] | None = None,
 ) -> Page:
-    """One page of ``filter``'s matches in ``_id`` order, starting after ``after``.
+    """One page of ``filter``'s matches in ``order``, starting after ``after``.
 
-    One extra document is read to know whether another page follows, so the last
+    ``order`` is a sort key and a unique tie-break, ``[(field, way), (unique,
+    way)]``, or one unique field (the default: ``_id``); ``after`` is the last
+    page's final values of those fields (an id alone in ``_id`` order). One
+    extra document is read to know whether another page follows, so the last
     page says so instead of leading to an empty one.
     """
+    order = order or [("_id", ASCENDING)]
     query = filter
     if after is not None:
-        newer = {"_id": {"$gt": after}}
-        query = {"$and": [filter, newer]} if filter else newer
-    cursor = collection.find(query).sort("_id", ASCENDING).limit(limit + 1)
+        values = after if isinstance(after, tuple) else (after,)
+        beyond = _beyond(order, values)
+        query = {"$and": [filter, beyond]} if filter else beyond
+    cursor = collection.find(query).sort(order).limit(limit + 1)
     documents = list(cursor)
     if len(documents) <= limit:
         return Page(documents, None)
     del documents[limit:]
     return Page(documents, documents[-1]["_id"])
+
+
+def _beyond(order: list[tuple[str, int]], values: tuple[Any, ...]) -> dict[str, Any]:
+    """What follows ``values`` in ``order``: a later key, or the same key, later tie."""
+    (field, direction), *rest = order
+    past, reached = ("$gt", "$gte") if direction == ASCENDING else ("$lt", "$lte")
+    if not rest:
+        return {field: {past: values[0]}}
+    (tiebreak, _), *_ = rest
+    # The outer bound on the sort key alone lets the server start its index
+    # walk at the cursor; the $or then only sorts out the ties.
+    return {
+        field: {reached: values[0]},
+        "$or": [{field: {past: values[0]}}, {tiebreak: {past: values[1]}}],
+    }

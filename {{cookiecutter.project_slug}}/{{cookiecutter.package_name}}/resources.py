@@ -26,13 +26,14 @@ from pydantic import (
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
-from werkzeug.exceptions import Conflict, HTTPException, NotFound
+from werkzeug.exceptions import Conflict, HTTPException, NotFound, PreconditionFailed
 
-from . import names
+from . import names, versions
 {%- if cookiecutter.auth != "none" %}
 from .auth import caller_name, not_yours, owned
 {%- endif %}
 from .db import Document, get_collection
+from .listing import Listing, list_page
 from .pagination import keyset_page, page_arguments
 from .validation import ValidationError, parse_body
 
@@ -130,11 +131,12 @@ def partial(model: type[Model]) -> type[Model]:
 
 
 def stored(model: type[Model]) -> type[Model]:
-    """The response form of ``model``: its fields, ``id`` and the two timestamps."""
+    """The response form of ``model``: its fields, ``id``, ``version``, two times."""
     result: type[Model] = create_model(
         f"{model.__name__}Out",
         __base__=model,
         id=(Annotated[str, Field(pattern=OBJECT_ID)], ...),
+        version=(Annotated[int, Field(ge=1)], ...),
         created_at=(datetime, ...),
         updated_at=(datetime, ...),
 {%- if cookiecutter.auth != "none" %}
@@ -184,9 +186,15 @@ class Store:
         return fields
 
     def stamped(self, model: Model) -> dict[str, Any]:
-        """A new document's fields: the model's, the name's key, the timestamps{% if cookiecutter.auth != "none" %}, who.{% else %}.{% endif %}"""
+        """A new document's fields: the model's, the name's key, version 1,
+        the timestamps{% if cookiecutter.auth != "none" %}, who{% endif %}."""
         now = datetime.now(UTC)
-        fields = {**model.model_dump(), "created_at": now, "updated_at": now}
+        fields = {
+            **model.model_dump(),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
 {%- if cookiecutter.auth != "none" %}
         fields["created_by"] = caller_name()
 {%- endif %}
@@ -206,56 +214,96 @@ class Store:
         except DuplicateKeyError:
             raise self._conflict(document) from None
         url = url_for(location, **{f"{self.noun}_id": document_id})
-        return jsonify(self.to_json(document)), 201, {"Location": url}
+        headers = {"Location": url, "ETag": versions.etag(document)}
+        return jsonify(self.to_json(document)), 201, headers
 
     def get(self, document_id: ObjectId) -> Response:
         document = self.collection().find_one({"_id": document_id})
         if document is None:
             raise self.missing(document_id)
-        return jsonify(self.to_json(document))
+        return self.tagged(document)
+
+    def tagged(self, document: Document) -> Response:
+        """The document as JSON with its version as the ``ETag``."""
+        response = jsonify(self.to_json(document))
+        response.headers["ETag"] = versions.etag(document)
+        return response
+
+    def target(self, document_id: ObjectId) -> dict[str, Any]:
+        """The filter of a write to one document, all checked by the write itself.
+
+        Its id and the version If-Match names{% if cookiecutter.auth != "none" %} and, unless the caller is
+        admin, its owner{% endif %}: nothing can change between a check and
+        the write.
+        """
+{%- if cookiecutter.auth != "none" %}
+        return owned({"_id": document_id, **versions.if_match()})
+{%- else %}
+        return {"_id": document_id, **versions.if_match()}
+{%- endif %}
+
+    def refusal(self, document_id: ObjectId) -> HTTPException:
+        """Why a write matched nothing, asked after it (the write decided).
+
+        No such object: 404.{% if cookiecutter.auth != "none" %} Someone else's: 403.{% endif %}
+        Changed since the If-Match version: 412.
+        """
+        if self.collection().find_one({"_id": document_id}, {"_id": 1}) is None:
+            return self.missing(document_id)
+{%- if cookiecutter.auth != "none" %}
+        if self.collection().find_one(owned({"_id": document_id}), {"_id": 1}) is None:
+            return not_yours(self.noun)
+{%- endif %}
+        return PreconditionFailed(
+            f"The {self.noun} changed since that version (If-Match); read it again."
+        )
 
     def update(self, document_id: ObjectId, changes: Model) -> Response:
         """Set the given fields and read the result back in one round trip.
 
-        The database stamps ``updated_at`` (``$currentDate``) in the same write.
+        The database stamps ``updated_at`` (``$currentDate``) and adds one to
+        ``version`` in the same write, and matches ``If-Match``'s version in
+        the same filter: two editors of one version cannot both succeed.
         """
         fields = self.keyed(changes.model_dump(exclude_unset=True))
         if not fields:
             raise ValidationError({"body": "must set at least one field"})
         try:
             document = self.collection().find_one_and_update(
-                {{ 'owned({"_id": document_id})' if cookiecutter.auth != "none" else '{"_id": document_id}' }},
-                {"$set": fields, "$currentDate": {"updated_at": True}},
+                self.target(document_id),
+                {
+                    "$set": fields,
+                    "$inc": {"version": 1},
+                    "$currentDate": {"updated_at": True},
+                },
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
             raise self._conflict(fields) from None
         if document is None:
             raise self.refusal(document_id)
-        return jsonify(self.to_json(document))
+        return self.tagged(document)
 
     def delete(self, document_id: ObjectId) -> tuple[str, int]:
-        found = {{ 'owned({"_id": document_id})' if cookiecutter.auth != "none" else '{"_id": document_id}' }}
+        found = self.target(document_id)
         if self.collection().delete_one(found).deleted_count == 0:
             raise self.refusal(document_id)
         return "", 204
 
-    def refusal(self, document_id: ObjectId) -> HTTPException:
-{%- if cookiecutter.auth != "none" %}
-        """Why a write matched nothing: someone else's object (403) or none (404).
+    def page(
+        self,
+        endpoint: str,
+        filter: dict[str, Any] | None = None,
+        listing: Listing | None = None,
+    ) -> Response:
+        """One page and the next page's link, from ``endpoint``.
 
-        The write itself was filtered on the owner, so there is no window in
-        which an object could change hands between a check and the write.
+        In ``_id`` order, or with ``listing``'s filters and sorts (listing.py).
         """
-        if self.collection().find_one({"_id": document_id}, {"_id": 1}) is not None:
-            return not_yours(self.noun)
-{%- else %}
-        """Why a write matched nothing: there is no such object."""
-{%- endif %}
-        return self.missing(document_id)
-
-    def page(self, endpoint: str, filter: dict[str, Any] | None = None) -> Response:
-        """One page in ``_id`` order and the next page's link, from ``endpoint``."""
+        if listing is not None:
+            documents, next_url = list_page(self.collection(), listing, endpoint)
+            items = [self.to_json(document) for document in documents]
+            return jsonify(items=items, next=next_url)
         after, limit = page_arguments()
         page = keyset_page(self.collection(), filter or {}, after=after, limit=limit)
         next_url = None

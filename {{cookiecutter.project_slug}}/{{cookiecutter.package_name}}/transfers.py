@@ -85,6 +85,8 @@ def move(
 ) -> dict[str, Any]:
     """Both updates, each refusing to cross a bound; raising aborts the transaction."""
     items = get_collection("items")
+    # A transfer is an edit of both items: a new version, so an If-Match sent
+    # for the old quantity fails (412) instead of overwriting it.
     changes = {"$currentDate": {"updated_at": True}}
     after = ReturnDocument.AFTER
     # The target first: on the in-memory backend (no rollback) nothing may be
@@ -96,7 +98,7 @@ def move(
         raise Conflict(OVERFLOW)
     taken = items.find_one_and_update(
         {{ 'owned({"_id": source, "quantity": {"$gte": quantity}})' if cookiecutter.auth != "none" else '{"_id": source, "quantity": {"$gte": quantity}}' }},
-        {"$inc": {"quantity": -quantity}, **changes},
+        {"$inc": {"quantity": -quantity, "version": 1}, **changes},
         projection={"quantity": 1},
         return_document=after,
         session=session,
@@ -107,7 +109,7 @@ def move(
         )
     given = items.find_one_and_update(
         {{ 'owned({"_id": target, "quantity": {"$lte": INT64_MAX - quantity}})' if cookiecutter.auth != "none" else '{"_id": target, "quantity": {"$lte": INT64_MAX - quantity}}' }},
-        {"$inc": {"quantity": quantity}, **changes},
+        {"$inc": {"quantity": quantity, "version": 1}, **changes},
         projection={"quantity": 1},
         return_document=after,
         session=session,

@@ -154,6 +154,8 @@ def declared() -> dict[str, dict[str, Any]]:
                 "name_key": {"bsonType": "string", "minLength": 1},
                 "created_at": {"bsonType": "date"},
                 "updated_at": {"bsonType": "date"},
+                # Counts edits: the ETag, matched by If-Match (versions.py).
+                "version": {"bsonType": ["int", "long"], "minimum": 1},
 {%- if cookiecutter.auth != "none" %}
                 # Who created it; "" for data the service made itself (seed).
                 "created_by": {"bsonType": "string"},
