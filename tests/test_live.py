@@ -51,8 +51,9 @@ def test_the_baked_suite_passes_on_both_backends(
     assert sum(counts["live"]) == sum(counts["mongomock"])
     # Each skip is one nx-27017 limitation, probed at run time, one test each:
     # findAndModify hides duplicate keys, find compares dates to the second,
-    # $sort/$limit after $unwind and $group are ignored (baked README).
-    assert counts["live"][1] <= 3
+    # $sort/$limit after $unwind and $group are ignored, concurrent transactions
+    # fail ("no such savepoint") and are not isolated (baked README).
+    assert counts["live"][1] <= 4
     assert counts["mongomock"][1] <= 2
 
 
