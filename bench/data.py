@@ -1,9 +1,9 @@
 """The documents every measurement uses: realistic items, made the same way each time.
 
-An item has what the generated service stores (name, description, quantity, tags,
-attributes, timestamps) plus an owner reference and a small edit history, so each
-document carries ObjectIds, timezone-aware datetimes and nested fields, as real
-documents do.
+An item has what the generated service stores (name and its key, description,
+quantity, tags, attributes, version, creator, timestamps) plus an owner reference
+and a small edit history, so each document carries ObjectIds, timezone-aware
+datetimes and nested fields, as real documents do.
 """
 
 from __future__ import annotations
@@ -23,8 +23,15 @@ COLORS = ("red", "green", "blue", "black", "white")
 def document(number: int) -> dict[str, Any]:
     """Item ``number``; datetimes are whole milliseconds, as MongoDB stores them."""
     created = EPOCH + timedelta(minutes=number)
+    name = f"Item {number:06d}"
     return {
-        "name": f"Item {number:06d}",
+        "name": name,
+        # What the service derives and stores with every item: the case-free name
+        # key its list sorts and pages on (names.py: casefold of an ASCII name),
+        # the version its ETags carry, and who made it.
+        "name_key": name.casefold(),
+        "version": 1,
+        "created_by": "bench",
         "description": f"Sample item number {number}, used by the benchmark.",
         "quantity": number % 1000,
         "tags": ["bench", COLORS[number % len(COLORS)]],

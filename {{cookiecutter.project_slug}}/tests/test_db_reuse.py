@@ -54,6 +54,8 @@ def test_a_new_client_gets_new_database_and_collection_objects(
     assert before[1].database.client is not after_close[1].database.client
     assert after_close[1].database.client is not after_fork[1].database.client
     assert after_fork[0].client is get_client()
+    after_close[0].client.close()  # the client a fork leaves to its parent
+    close_db(app)  # the "forked" one: the next test connects afresh
 
 
 def test_each_app_keeps_its_own_collections(make_app: AppFactory) -> None:
