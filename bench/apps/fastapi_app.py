@@ -53,6 +53,8 @@ class Item(BaseModel):
     attributes: dict[str, Scalar]
     owner_id: IdText | None = None
     history: list[Change] | None = None
+    version: int | None = None
+    created_by: str | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -20,8 +20,12 @@ mongo = PyMongo()
 FIELDS = {"name", "description", "quantity", "tags", "attributes"}
 
 
+# The id is renamed; the name key is the service's own index field, never shown.
+PRIVATE = {"_id", "name_key"}
+
+
 def to_json(document: dict[str, Any]) -> dict[str, Any]:
-    public = {key: value for key, value in document.items() if key != "_id"}
+    public = {key: value for key, value in document.items() if key not in PRIVATE}
     return {"id": str(document["_id"]), **public}
 
 
