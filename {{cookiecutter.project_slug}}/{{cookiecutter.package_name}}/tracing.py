@@ -63,14 +63,16 @@ def instrument(app: Flask, provider: TracerProvider) -> None:
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
     from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 
+    hooks = app.before_request_funcs.setdefault(None, [])
+    earlier = list(hooks)
     FlaskInstrumentor().instrument_app(  # type: ignore[no-untyped-call]
         app, tracer_provider=provider, request_hook=_tag_request
     )
-    # The server span starts in a before_request hook; it goes first, so what
-    # the other hooks do (the rate limiter's count) is part of the request's trace
-    # however late ``instrument`` is called.
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks.insert(0, hooks.pop())
+    # The server span starts in the hook the instrumentor adds; it goes first, so
+    # what the other hooks do (the rate limiter's count) is part of the request's
+    # trace however late ``instrument`` is called (an app already instrumented
+    # adds nothing, and nothing moves).
+    hooks[:] = [hook for hook in hooks if hook not in earlier] + earlier
     pymongo = PymongoInstrumentor()
     if not pymongo.is_instrumented_by_opentelemetry:
         pymongo.instrument(tracer_provider=provider, request_hook=_tag_request)
