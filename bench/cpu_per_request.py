@@ -14,8 +14,9 @@ It imports the baked package, so it runs inside a bake (``bench.in_project``)::
     PYTHONPATH=<bake>:<template> python -m bench.cpu_per_request \
         '{"package": "inventory_service"}'
 
-Modes of the baked app: ``off`` (every optional feature off: logs at WARNING,
-``METRICS_ENABLED=false``, no rate limits, as bench/throughput.py runs it) and
+Modes of the baked app: ``off`` (every optional feature off: logs at WARNING, no
+slow-command warnings, ``METRICS_ENABLED=false``, no rate limits, as
+bench/throughput.py runs it) and
 ``on`` (JSON access lines at INFO and metrics). Both call with the template tests'
 API key when the bake has API keys, as the throughput runs do.
 """
@@ -135,7 +136,12 @@ def _apps(package: str) -> dict[str, Callable[[], WSGIApp]]:
     }
     if importlib.util.find_spec(f"{package}.api_keys"):  # as bench/throughput.py
         base["API_KEYS"] = ENTRY
-    off = {**base, "LOG_LEVEL": "WARNING", "METRICS_ENABLED": "false"}
+    off = {
+        **base,
+        "LOG_LEVEL": "WARNING",
+        "METRICS_ENABLED": "false",
+        "MONGODB_SLOW_COMMAND_MS": "0",
+    }
     on = {**base, "LOG_LEVEL": "INFO", "LOG_FORMAT": "json", "METRICS_ENABLED": "true"}
     return {
         "minimal": lambda: importlib.import_module("bench.apps.minimal_app").app,

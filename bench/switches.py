@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import secrets
 import statistics
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from typing import Any
 from bson import ObjectId
 
 from bench.load import Route, drive
-from bench.throughput import THREADS, WORKERS
+from bench.throughput import SERVICE, SERVICE_ENV, WORKERS, command
 from support.api_key import ENTRY
 from support.environment import clean_env
 from support.network import free_port
@@ -77,21 +76,13 @@ def _environment(switch: Switch, uri: str, workdir: Path, on: bool) -> dict[str,
     for name in list(env):
         if name.startswith(OBSERVABILITY_PREFIXES):
             del env[name]
-    env.update(API_KEYS=ENTRY, **OBSERVABILITY.on, **RATE_LIMITS.off)
+    env.update(API_KEYS=ENTRY, **SERVICE_ENV, **OBSERVABILITY.on, **RATE_LIMITS.off)
     env.update(switch.on if on else switch.off)
     if env["METRICS_ENABLED"] == "true":
         metrics_dir = workdir / f"metrics-{switch.name}-{'on' if on else 'off'}"
         metrics_dir.mkdir(parents=True, exist_ok=True)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     return env
-
-
-def _gunicorn(package: str, port: int, project: Path) -> list[str]:
-    return [
-        *(sys.executable, "-m", "gunicorn", "-w", str(WORKERS)),
-        *("--threads", str(THREADS), "-b", f"127.0.0.1:{port}"),
-        *("--pythonpath", str(project), f"{package}:create_app()"),
-    ]
 
 
 def worker_cpu_seconds(server: Served) -> float:
@@ -132,7 +123,7 @@ def measure(
         for mode in ("on", "off"):
             port = free_port()
             servers[mode] = start(
-                _gunicorn(package, port, project),
+                command(SERVICE, package, port, project),
                 port=port,
                 cwd=workdir,
                 env=_environment(switch, uri, workdir, on=mode == "on"),

@@ -32,9 +32,14 @@ from support.serving import Served, start
 # event loop.
 WORKERS = 2
 THREADS = 4
+# The service's gunicorn.conf.py reads its worker class from the environment when
+# it is loaded, and patches the standard library for gevent then: a
+# ``--worker-class`` flag comes too late to stop that, so this says gthread first.
+SERVICE_ENV = {"GUNICORN_WORKER_CLASS": "gthread"}
 # name -> (server, import target, what it is); {package} is the baked package.
+SERVICE = "shared"
 APPS = {
-    "shared": ("gunicorn", "{package}:create_app()", "baked service (shared client)"),
+    SERVICE: ("gunicorn", "{package}:create_app()", "baked service (shared client)"),
     "per_request": (
         "gunicorn",
         "bench.apps.per_request_app:create_app()",
@@ -81,7 +86,13 @@ def route(name: str, ids: list[ObjectId]) -> Route:
 
 
 def command(app: str, package: str, port: int, project: Path) -> list[str]:
-    """How ``app`` is served: gunicorn (gthread) or uvicorn, same worker count."""
+    """How ``app`` is served: gunicorn (gthread) or uvicorn, same worker count.
+
+    The baked service runs as its Dockerfile runs it, with its own
+    ``gunicorn.conf.py`` (its worker hooks included); the worker class, counts
+    and log level given here override the file's, so every app gets the same
+    server.
+    """
     server, target, _ = APPS[app]
     if server == "uvicorn":
         return [
@@ -89,9 +100,13 @@ def command(app: str, package: str, port: int, project: Path) -> list[str]:
             *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
             *("--app-dir", str(TEMPLATE), target),
         ]
+    config = ["-c", str(project / "gunicorn.conf.py")] if app == SERVICE else []
     return [
-        *(sys.executable, "-m", "gunicorn", "-w", str(WORKERS)),
-        *("--threads", str(THREADS), "-b", f"127.0.0.1:{port}"),
+        *(sys.executable, "-m", "gunicorn", *config, "--worker-class", "gthread"),
+        # gunicorn's own lines at info, whatever LOG_LEVEL says: the launcher
+        # counts the "Booting worker" lines to know every worker is up.
+        *("--log-level", "info"),
+        *("-w", str(WORKERS), "--threads", str(THREADS), "-b", f"127.0.0.1:{port}"),
         *("--pythonpath", f"{project},{TEMPLATE}", target.format(package=package)),
     ]
 
@@ -147,11 +162,15 @@ def measure(
         # measured apart, on against off (switches.py).
         LOG_LEVEL="WARNING",
         METRICS_ENABLED="false",
+        # Slow-command warnings too: with none of the three, the service's
+        # client has no command listener at all (monitoring.py).
+        MONGODB_SLOW_COMMAND_MS="0",
         BENCH_PACKAGE=package,
         # Auth on (the default bake's API keys), rate limits off: the ratio
         # measures the service's own cost; limits' cost is measured apart.
         API_KEYS=ENTRY,
         RATE_LIMITS="",
+        **SERVICE_ENV,
     )
     _upgrade_db(project, package, env)
     results: dict[str, Any] = {

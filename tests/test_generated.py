@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import subprocess
+import textwrap
 import sys
 import urllib.request
 import venv
@@ -160,3 +161,30 @@ def test_gunicorn_conf_names_a_bad_setting(project: Path) -> None:
     printed = gunicorn_config(project, GUNICORN_THREADS="four")
     assert printed.returncode != 0
     assert "GUNICORN_THREADS must be a whole number, got 'four'" in printed.stderr
+
+
+def test_a_worker_sets_its_loaded_app_aside_from_the_garbage_collector(
+    project: Path, tmp_path: Path
+) -> None:
+    """gunicorn calls post_worker_init once the worker has loaded the app."""
+    script = textwrap.dedent(
+        """
+        import gc, runpy, types
+        hooks = runpy.run_path("gunicorn.conf.py")
+        worker = types.SimpleNamespace(
+            wsgi=types.SimpleNamespace(config={"MONGODB_TIMEOUT_MS": 5000}),
+            cfg=types.SimpleNamespace(timeout=30),
+        )
+        print(gc.get_freeze_count())
+        hooks["post_worker_init"](worker)
+        print(gc.get_freeze_count())
+        """
+    )
+    environ = clean_env(
+        GUNICORN_WORKER_CLASS="gthread", PROMETHEUS_MULTIPROC_DIR=str(tmp_path)
+    )
+    done = run([sys.executable, "-c", script], project, environ)
+    assert done.returncode == 0, done.stderr
+    before, after = (int(count) for count in done.stdout.split())
+    assert before == 0
+    assert after > 1000  # modules, classes and functions: all long-lived

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from bson import ObjectId
 from fastapi import FastAPI, HTTPException, Query, Request, Response
@@ -93,15 +94,16 @@ async def get_item(item_id: str, request: Request) -> Any:
 async def list_items(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(pattern="^[0-9a-f]{24}$")] = None,
+    after: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    query = {"_id": {"$gt": ObjectId(after)}} if after else {}
-    cursor = request.app.state.items.find(query).sort("_id", 1).limit(limit + 1)
+    # In the service's order: by name key, on its unique index.
+    query = {"name_key": {"$gt": after}} if after else {}
+    cursor = request.app.state.items.find(query).sort("name_key", 1).limit(limit + 1)
     documents = await cursor.to_list()
     next_url = None
     if len(documents) > limit:
         del documents[limit:]
-        next_url = f"/api/items?after={documents[-1]['_id']}&limit={limit}"
+        next_url = f"/api/items?after={quote(documents[-1]['name_key'])}&limit={limit}"
     return {"items": documents, "next": next_url}
 
 

@@ -11,7 +11,6 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from bson import ObjectId
 from flask import Flask, Response, abort, jsonify, request, url_for
 from flask_pymongo import PyMongo
 from pymongo.errors import DuplicateKeyError
@@ -40,13 +39,15 @@ def create_app() -> Flask:
     @app.get("/api/items")
     def list_items() -> Response:
         limit = request.args.get("limit", 20, type=int)
+        # In the service's order: by name key, on its unique index.
         after = request.args.get("after")
-        query = {"_id": {"$gt": ObjectId(after)}} if after else {}
-        documents = list(mongo.db.items.find(query).sort("_id", 1).limit(limit + 1))
+        query = {"name_key": {"$gt": after}} if after else {}
+        found = mongo.db.items.find(query).sort("name_key", 1).limit(limit + 1)
+        documents = list(found)
         next_url = None
         if len(documents) > limit:
             del documents[limit:]
-            after = str(documents[-1]["_id"])
+            after = documents[-1]["name_key"]
             next_url = url_for("list_items", after=after, limit=limit)
         return jsonify(items=[to_json(doc) for doc in documents], next=next_url)
 

@@ -12,6 +12,7 @@ import json
 import os
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from bson import ObjectId
 from flask import Flask, Response, abort, request
@@ -60,13 +61,14 @@ def get_item(item_id: str) -> Response:
 @app.get("/api/items")
 def list_items() -> Response:
     limit = int(request.args.get("limit", 20))
+    # In the service's order: by name key, on its unique index, the key the cursor.
     after = request.args.get("after")
-    query = {"_id": {"$gt": ObjectId(after)}} if after else {}
-    documents = list(items.find(query).sort("_id", 1).limit(limit + 1))
+    query = {"name_key": {"$gt": after}} if after else {}
+    documents = list(items.find(query).sort("name_key", 1).limit(limit + 1))
     next_url = None
     if len(documents) > limit:
         del documents[limit:]
-        next_url = f"/api/items?after={documents[-1]['_id']}&limit={limit}"
+        next_url = f"/api/items?after={quote(documents[-1]['name_key'])}&limit={limit}"
     return respond({"items": [to_json(doc) for doc in documents], "next": next_url})
 
 

@@ -12,6 +12,7 @@ from flask import Flask
 from pymongo.monitoring import CommandFailedEvent, CommandSucceededEvent
 from support import AppFactory
 
+from {{ cookiecutter.package_name }} import monitoring
 from {{ cookiecutter.package_name }}.config import ConfigError
 from {{ cookiecutter.package_name }}.db import EXTENSION
 from {{ cookiecutter.package_name }}.monitoring import CommandMonitor
@@ -211,3 +212,52 @@ def test_a_slow_threshold_of_zero_never_warns(caplog: pytest.LogCaptureFixture) 
     with caplog.at_level(logging.INFO, logger=MONITORING_LOGGER):
         monitor.succeeded(fake_succeeded("find", 60_000))
     assert caplog.records == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "listeners", "timed"),
+    [
+        # Everything off: pymongo publishes nothing and no request is timed.
+        ({"LOG_LEVEL": "WARNING", "MONGODB_SLOW_COMMAND_MS": "0"}, [], False),
+        # Slow-command warnings read every command, but no request's cost.
+        ({"LOG_LEVEL": "WARNING"}, ["CommandMonitor"], False),
+        # Warnings a level of ERROR would drop are not looked for.
+        ({"LOG_LEVEL": "ERROR"}, [], False),
+        # Access lines read both.
+        (
+            {"LOG_LEVEL": "INFO", "MONGODB_SLOW_COMMAND_MS": "0"},
+            ["CommandMonitor"],
+            True,
+        ),
+    ],
+)
+def test_only_what_somebody_reads_is_monitored(
+    make_app: AppFactory,
+    settings: dict[str, str],
+    listeners: list[str],
+    timed: bool,
+) -> None:
+    app: Flask = make_app(METRICS_ENABLED="false", **settings)
+    installed = app.extensions[EXTENSION].options.get("event_listeners", [])
+    assert [type(listener).__name__ for listener in installed] == listeners
+    assert (monitoring._begin in app.before_request_funcs.get(None, [])) is timed
+    assert (monitoring._end in app.teardown_request_funcs.get(None, [])) is timed
+    # Metrics read both, and the pool's events besides.
+    metered: Flask = make_app(
+        METRICS_ENABLED="true", LOG_LEVEL="WARNING", MONGODB_SLOW_COMMAND_MS="0"
+    )
+    installed = metered.extensions[EXTENSION].options["event_listeners"]
+    assert [type(listener).__name__ for listener in installed] == [
+        "CommandMonitor",
+        "PoolMonitor",
+    ]
+    assert monitoring._begin in metered.before_request_funcs[None]
+
+
+def test_an_app_made_at_warning_writes_no_access_line(
+    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app: Flask = make_app(LOG_FORMAT="json", LOG_LEVEL="WARNING")
+    capsys.readouterr()
+    assert app.test_client().get("/healthz").status_code == 200
+    assert access_lines(capsys.readouterr().out) == []

@@ -65,9 +65,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     request_ids.init_app(app)
-    access_log.init_app(app)
+    access_lines = access_log.init_app(app)
     sink = metrics.PrometheusSink() if settings["METRICS_ENABLED"] else None
-    monitoring.init_app(app, sink)
+    monitoring.init_app(app, sink, timed=access_lines)
     if sink is not None:
         metrics.init_app(app)
     tracing.init_app(app)

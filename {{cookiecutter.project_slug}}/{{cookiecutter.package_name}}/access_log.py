@@ -14,10 +14,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 
 from . import monitoring
-from .db import EXTENSION
 
 log = logging.getLogger(__name__)
 UNMATCHED = "<unmatched>"
@@ -27,10 +26,6 @@ def route_template() -> str:
     """The matched rule (``/api/items/<objectid:item_id>``), never the raw path."""
     rule = request.url_rule
     return rule.rule if rule is not None else UNMATCHED
-
-
-def _begin() -> None:
-    monitoring.begin_request(monitored=not current_app.extensions[EXTENSION].in_memory)
 
 
 def _log(response: Response) -> Response:
@@ -71,11 +66,13 @@ def _log(response: Response) -> Response:
     return response
 
 
-def _end(error: BaseException | None) -> None:
-    monitoring.end_request()
+def init_app(app: Flask) -> bool:
+    """Write access lines if the log level lets them through; says whether it does.
 
-
-def init_app(app: Flask) -> None:
-    app.before_request(_begin)
+    The level is read once, here, as the app is made (``LOG_LEVEL``): an app
+    made at WARNING has no access-line hook and times no request.
+    """
+    if not log.isEnabledFor(logging.INFO):
+        return False
     app.after_request(_log)
-    app.teardown_request(_end)
+    return True

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
-from flask import Flask
+from flask import Flask, current_app
 from pymongo import monitoring
 
 from .db import EXTENSION, MongoState
@@ -163,9 +163,31 @@ def listeners(slow_ms: int, sink: Sink | None) -> list[Listener]:
     return found
 
 
-def init_app(app: Flask, sink: Sink | None) -> None:
-    """Give the app's future MongoClient the listeners (made lazily, like it)."""
-    state: MongoState = app.extensions[EXTENSION]
-    state.options["event_listeners"] = listeners(
-        app.config["MONGODB_SLOW_COMMAND_MS"], sink
-    )
+def _begin() -> None:
+    begin_request(monitored=not current_app.extensions[EXTENSION].in_memory)
+
+
+def _end(error: BaseException | None) -> None:
+    end_request()
+
+
+def init_app(app: Flask, sink: Sink | None, *, timed: bool) -> None:
+    """Monitor what somebody reads, and nothing else.
+
+    The access log (``timed``) and metrics (``sink``) read each request's cost,
+    so requests are timed; they and slow-command warnings read every command,
+    so the app's future MongoClient (made lazily) gets the listeners. With none
+    of them on (``LOG_LEVEL`` above INFO, or above WARNING for the warnings, is
+    read once, here), pymongo publishes no events and no hook runs: a listener
+    alone costs each command about 10 microseconds.
+    """
+    slow_ms: int = app.config["MONGODB_SLOW_COMMAND_MS"]
+    if not log.isEnabledFor(logging.WARNING):
+        slow_ms = 0  # warnings nobody would see are not looked for
+    timed = timed or sink is not None
+    if timed or slow_ms:
+        state: MongoState = app.extensions[EXTENSION]
+        state.options["event_listeners"] = listeners(slow_ms, sink)
+    if timed:
+        app.before_request(_begin)
+        app.teardown_request(_end)

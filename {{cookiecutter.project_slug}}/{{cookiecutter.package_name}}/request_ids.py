@@ -34,8 +34,8 @@ def sanitize(incoming: str | None) -> str:
 def current() -> str:
     """The id of the request being served, or ``-`` outside a request.
 
-    Assigned on first use too, so even a failure before the request's first hook
-    ran is logged and answered with an id.
+    Assigned on first use, by whichever comes first (a log line, the response,
+    an error handler): a request costs no id until something needs one.
     """
     if not has_request_context():
         return NO_REQUEST
@@ -56,16 +56,12 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def _assign() -> None:
-    current()
-
-
 def _echo(response: Response) -> Response:
     response.headers[HEADER] = current()
     return response
 
 
 def init_app(app: Flask) -> None:
-    # First in line, so every later hook and log line of the request has the id.
-    app.before_request_funcs.setdefault(None, []).insert(0, _assign)
+    # No hook assigns the id up front: ``current()`` does on first use, so the
+    # first log line, the echo or a failure before any hook all get the same one.
     app.after_request(_echo)
