@@ -116,6 +116,7 @@ async def list_items(
 async def create_item(body: ItemIn, request: Request, response: Response) -> Any:
     now = datetime.now(UTC)
     item = {**body.model_dump(), "created_at": now, "updated_at": now}
+    item["name_key"] = body.name.casefold()  # the unique key lists sort on
     try:
         await request.app.state.items.insert_one(item)
     except DuplicateKeyError:

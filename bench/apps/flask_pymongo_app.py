@@ -61,6 +61,7 @@ def create_app() -> Flask:
         now = datetime.now(UTC)
         item = {"description": "", "quantity": 0, "tags": [], "attributes": {}}
         item.update(body, created_at=now, updated_at=now)
+        item["name_key"] = item["name"].casefold()  # the unique key lists sort on
         try:
             mongo.db.items.insert_one(item)
         except DuplicateKeyError:

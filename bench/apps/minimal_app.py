@@ -82,6 +82,7 @@ def create_item() -> Response:
     now = datetime.now(UTC)
     item = {"description": "", "quantity": 0, "tags": [], "attributes": {}, **body}
     item["created_at"] = item["updated_at"] = now
+    item["name_key"] = item["name"].casefold()  # the unique key lists sort on
     try:
         items.insert_one(item)
     except DuplicateKeyError:
