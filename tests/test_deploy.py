@@ -155,3 +155,25 @@ def test_gunicorn_refuses_a_deadline_at_or_above_its_worker_timeout(
         "(GUNICORN_TIMEOUT, 30 s)"
     ) in output
     assert "Traceback" not in output
+
+
+def test_gunicorn_refuses_a_worker_class_flag_after_the_gevent_patch(
+    project: Path,
+) -> None:
+    """gunicorn.conf.py patches for gevent as it loads (GUNICORN_WORKER_CLASS
+    unset means gevent); a -k flag read later would run threads on a patched
+    standard library, so the worker refuses to boot and says what to set."""
+    env = production_env(
+        MONGODB_URI="mongodb://127.0.0.1:9/never",
+        GUNICORN_BIND="127.0.0.1:0",
+        WEB_CONCURRENCY="1",
+    )
+    command = [sys.executable, "-m", "gunicorn", "-k", "gthread"]
+    result = run([*command, f"{PACKAGE}:create_app()"], project, env, timeout=60)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert (
+        "gunicorn.conf.py patched the standard library for gevent, but the worker "
+        "class is gthread: choose it with GUNICORN_WORKER_CLASS, not -k"
+    ) in output
+    assert "Traceback" not in output

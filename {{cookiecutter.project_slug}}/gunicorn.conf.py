@@ -82,11 +82,12 @@ WORKER_BOOT_ERROR = 3
 
 
 def post_worker_init(worker: Any) -> None:
-    """Check the deadline, then set the loaded app aside from the garbage collector.
+    """Check the settings, then set the loaded app aside from the garbage collector.
 
     The app's deadline comes from its own settings, the worker timeout from
     gunicorn's (whatever set it), so the check runs where both are known: a
-    database call that could outlive the timeout refuses to serve.
+    database call that could outlive the timeout refuses to serve. So does a
+    worker class given on the command line after this file patched for gevent.
 
     Everything alive now (modules, the app, its schemas and routes) lives as long
     as the worker. ``gc.freeze()`` moves it to the collector's permanent
@@ -102,6 +103,15 @@ def post_worker_init(worker: Any) -> None:
             "(GUNICORN_TIMEOUT, %d s): a slow database would get workers killed",
             deadline_ms,
             worker.cfg.timeout,
+        )
+        sys.exit(WORKER_BOOT_ERROR)
+    if worker_class == "gevent" and worker.cfg.worker_class_str != "gevent":
+        # This file patched the standard library for gevent when it was loaded;
+        # a -k/--worker-class flag, read after that, cannot undo it.
+        worker.log.error(
+            "gunicorn.conf.py patched the standard library for gevent, but the "
+            "worker class is %s: choose it with GUNICORN_WORKER_CLASS, not -k",
+            worker.cfg.worker_class_str,
         )
         sys.exit(WORKER_BOOT_ERROR)
     gc.freeze()
