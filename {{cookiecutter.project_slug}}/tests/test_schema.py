@@ -32,9 +32,7 @@ def slow_step(
     return step
 
 
-def run_together(
-    db: Database[Any], wait: float, refused: threading.Event
-) -> list[str]:
+def run_together(db: Database[Any], wait: float, refused: threading.Event) -> list[str]:
     """Two upgrades started at the same moment; what each ended with.
 
     ``refused`` is set when one of them gives up.
