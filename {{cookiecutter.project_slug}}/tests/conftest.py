@@ -15,6 +15,7 @@ what it needs is in its signature. Helpers that tests import live in
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import uuid
@@ -49,6 +50,17 @@ from {{ cookiecutter.package_name }}.logs import configure_logging
 {%- endif %}
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the garbage collector off what lives for the whole run.
+
+    Everything imported and collected so far (the libraries, the test modules,
+    every test item) stays until the end, yet each full collection walks all of
+    it again (half a second of a run, measured). Frozen, it is left out.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def build_app(**overrides: Any) -> Flask:

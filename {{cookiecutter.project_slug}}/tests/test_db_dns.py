@@ -17,7 +17,13 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.package_name }}.db import get_client
 
-SRV_URI = "mongodb+srv://app:hunter2-Secret@cluster.example.invalid/shop"
+# A client of an SRV URI polls DNS on a thread that sleeps heartbeatFrequencyMS at a
+# time, even once closed, and pymongo's exit hook waits up to a second for it: at
+# the shortest heartbeat pymongo allows, it has ended long before the run does.
+SRV_URI = (
+    "mongodb+srv://app:hunter2-Secret@cluster.example.invalid/shop"
+    "?heartbeatFrequencyMS=500"
+)
 
 
 class SrvAnswer(list[Any]):

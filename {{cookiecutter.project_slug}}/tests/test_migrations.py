@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from pymongo.database import Database
 
-from {{ cookiecutter.package_name }} import migrations, schema
+from {{ cookiecutter.package_name }} import lease, migrations, schema
 from {{ cookiecutter.package_name }}.db import get_client
 from {{ cookiecutter.package_name }}.lease import COLLECTION as LEASES
 from {{ cookiecutter.package_name }}.migrations import COLLECTION, Migration
@@ -106,8 +106,9 @@ def test_a_failing_migration_stops_the_upgrade_unrecorded(
 def test_two_upgrades_at_once_apply_each_migration_once(
     fresh: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # the waiters retry often
     recorder = Recorder()
-    steps = [recorder.step("v0001_slow", seconds=0.5), recorder.step("v0002_next")]
+    steps = [recorder.step("v0001_slow", seconds=0.1), recorder.step("v0002_next")]
     monkeypatch.setattr(migrations, "discover", lambda: steps)
     errors: list[Exception] = []
 
@@ -139,14 +140,15 @@ def test_a_stale_lock_from_a_crashed_deploy_does_not_block_migrations(
 
 
 def test_a_live_lock_makes_the_upgrade_wait_and_run_nothing(
-    fresh: Database[Any], recorder: Recorder
+    fresh: Database[Any], recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # several tries in the wait
     later = datetime.now(UTC) + timedelta(seconds=60)
     fresh[LEASES].insert_one(
         {"_id": schema.LEASE_NAME, "owner": "other-deploy", "expires_at": later}
     )
     with pytest.raises(schema.UpgradeError, match="other-deploy"):
-        schema.upgrade(fresh, wait_seconds=0.3)
+        schema.upgrade(fresh, wait_seconds=0.1)
     assert recorder.runs == []
 
 

@@ -18,19 +18,25 @@ from {{ cookiecutter.package_name }}.lease import (
 )
 
 
-def slow_step(spans: list[tuple[float, float]], seconds: float) -> Any:
-    """A schema step that takes ``seconds`` and records when it ran."""
+def slow_step(
+    spans: list[tuple[float, float]], seconds: float, until: threading.Event
+) -> Any:
+    """A schema step that takes ``seconds``, or less if ``until`` is set first,
+    and records when it ran."""
 
     def step(db: Database[Any], report: Any) -> None:
         started = time.monotonic()
-        time.sleep(seconds)
+        until.wait(seconds)
         spans.append((started, time.monotonic()))
 
     return step
 
 
-def run_together(db: Database[Any], wait: float) -> list[str]:
-    """Two upgrades started at the same moment; what each ended with."""
+def run_together(db: Database[Any], wait: float, refused: threading.Event) -> list[str]:
+    """Two upgrades started at the same moment; what each ended with.
+
+    ``refused`` is set when one of them gives up.
+    """
     results: list[str] = []
     barrier = threading.Barrier(2)
 
@@ -41,6 +47,7 @@ def run_together(db: Database[Any], wait: float) -> list[str]:
             results.append("done")
         except schema.UpgradeError as error:
             results.append(str(error))
+            refused.set()
 
     threads = [threading.Thread(target=deploy) for _ in range(2)]
     for thread in threads:
@@ -54,9 +61,10 @@ def test_two_upgrades_at_once_take_turns(
     db: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spans: list[tuple[float, float]] = []
+    refused = threading.Event()
     monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # the waiter retries sooner
-    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 0.1))
-    assert run_together(db, wait=20) == ["done", "done"]
+    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 0.05, refused))
+    assert run_together(db, wait=20, refused=refused) == ["done", "done"]
     first, second = sorted(spans)
     assert first[1] <= second[0]  # never at the same time
 
@@ -65,9 +73,11 @@ def test_of_two_upgrades_at_once_one_refuses_when_told_not_to_wait(
     db: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spans: list[tuple[float, float]] = []
-    # Long enough that the second upgrade surely starts while the first runs.
-    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 0.3))
-    results = run_together(db, wait=0)
+    refused = threading.Event()
+    # The first upgrade holds the lease until the second has given up (or ten
+    # seconds have passed, if it never does), so the two surely overlap.
+    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 10, refused))
+    results = run_together(db, wait=0, refused=refused)
     assert results.count("done") == 1
     [refusal] = [result for result in results if result != "done"]
     assert refusal.startswith("another upgrade holds the 'schema' lock (owner ")

@@ -10,6 +10,8 @@ API_DOCS_ENABLED=false removes the route (404).
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -130,6 +132,17 @@ def described(view: Callable[..., Any]) -> Operation | None:
     return found
 
 
+@functools.cache
+def _json_schema(model: type[BaseModel], mode: str) -> dict[str, Any]:
+    """A model's JSON Schema, made once per process (callers change only copies).
+
+    pydantic builds it anew on every call, a millisecond or more each, and a
+    document refers to the same models many times (the error model once per
+    error answer), the same in every app.
+    """
+    return model.model_json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
+
+
 class Builder:
     """Collects the models' JSON Schemas into ``components`` as paths use them."""
 
@@ -138,7 +151,7 @@ class Builder:
         self.schemas: dict[str, Any] = {}
 
     def ref(self, model: type[BaseModel], mode: str) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
+        schema = copy.deepcopy(_json_schema(model, mode))
         self.schemas.update(schema.pop("$defs", {}))
         name = model.__name__.replace("[", "_").replace("]", "")
         self.schemas[name] = schema

@@ -18,6 +18,7 @@ and nx-27017 accepts one without enforcing it.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -121,6 +122,14 @@ def translate(schema: Any, definitions: dict[str, Any] | None = None) -> Any:
     return out
 
 
+@functools.cache
+def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema, made once per process: pydantic builds it anew on
+    every call, and every upgrade (each new in-memory database) asks for it.
+    ``translate`` builds new containers and changes nothing it reads."""
+    return model.model_json_schema(mode="validation")
+
+
 def validator(
     model: type[BaseModel], stored: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -130,7 +139,7 @@ def validator(
     timestamps), in MongoDB's dialect already. Other fields stay allowed: a
     later version of the service may add one before every document has it.
     """
-    schema = translate(model.model_json_schema(mode="validation"))
+    schema = translate(_json_schema(model))
     schema.pop("additionalProperties", None)
     schema.pop("description", None)
     schema["properties"] = {**schema.get("properties", {}), **(stored or {})}
