@@ -13,6 +13,13 @@ from support.live_server import LiveServer
 from support.options import option_files as derive_option_files
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the live server belongs to the full loop, marked or not."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def hypothesis_cache_outside_bakes(
     tmp_path_factory: pytest.TempPathFactory,

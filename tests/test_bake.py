@@ -23,8 +23,9 @@ from support.environment import BIN
 from support.options import OFF
 from support.typecheck import mypy_strict
 
-# The .env lines each bake fills with a fresh random value.
-FRESH_SECRET = re.compile(r"(SECRET_KEY|\w+_PASSWORD)=")
+# The .env lines each bake fills with a fresh random value: the app secret,
+# database passwords and the development API key's hash.
+FRESH_SECRET = re.compile(r"(SECRET_KEY|API_KEYS|\w+_PASSWORD)=")
 UNRENDERED = re.compile(r"\{\{\s*cookiecutter\.|\{%-?\s|cookiecutter\.[a-z_]+\s*\}\}")
 
 # {package} is the default bake's package.

@@ -80,6 +80,7 @@ def test_the_contract_holds_on_a_live_server(
     print(report[-600:])
 
 
+@pytest.mark.slow  # schemathesis against a served bake: the full loop
 def test_the_contract_holds_in_memory(project: Path) -> None:
     """One worker: each process has its own in-memory database."""
     with served_by_gunicorn(
@@ -123,6 +124,7 @@ def test_the_readme_resource_lints_and_type_checks(
     mypy_strict(with_orders, mypy_cache)
 
 
+@pytest.mark.slow  # schemathesis against a served bake: the full loop
 def test_the_readme_resource_passes_the_suite_and_the_contract(
     with_orders: Path,
 ) -> None:

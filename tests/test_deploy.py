@@ -45,6 +45,7 @@ def wait_for(
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # a live server of its own and gunicorn
 def test_a_server_restarted_empty_is_not_ready_until_db_upgrade(
     project: Path, tmp_path: Path
 ) -> None:

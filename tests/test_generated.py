@@ -7,8 +7,8 @@ import os
 import re
 import secrets
 import subprocess
-import textwrap
 import sys
+import textwrap
 import urllib.request
 import venv
 from pathlib import Path
