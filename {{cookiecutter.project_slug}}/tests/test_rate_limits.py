@@ -40,6 +40,27 @@ def test_the_limit_refuses_with_a_json_429_and_retry_after(
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
 
 
+@pytest.mark.parametrize(
+    ("into_window", "retry_after"),
+    [(0.25, 3600), (1799.5, 1801), (3599.9, 1)],  # its start, middle and end
+)
+def test_retry_after_counts_to_the_end_of_the_window_and_not_past_it(
+    make_app: AppFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    into_window: float,
+    retry_after: int,
+) -> None:
+    """A client refused a quarter of a second into an hourly window waits the
+    rest of that hour, rounded up: 3600 s, never 3601."""
+    client = make_app(RATE_LIMITS="3/hour").test_client()
+    hour = int(time.time() // 3600) + 24  # a window no other test counts in
+    monkeypatch.setattr(time, "time", lambda: hour * 3600 + into_window)
+    assert exhaust(client, "/api/items", 3) == [200, 200, 200]
+    refused = client.get("/api/items")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) == retry_after
+
+
 def test_only_refusals_carry_retry_after(make_app: AppFactory) -> None:
     response = make_app(RATE_LIMITS="3/hour").test_client().get("/api/items")
     assert response.status_code == 200

@@ -130,7 +130,9 @@ def init_app(app: Flask) -> None:
     def too_many_requests(error: RateLimitExceeded) -> Response:
         response = http_error_response(error)
         limit = limiter.current_limit
-        seconds = math.ceil(limit.reset_at - time.time()) if limit else 1
+        # ``window[0]`` is when the window ends, as the storage said;
+        # ``reset_at`` adds a second to it (Flask-Limiter's header rounding).
+        seconds = math.ceil(limit.window[0] - time.time()) if limit else 1
         response.headers["Retry-After"] = str(max(seconds, 1))
         return response
 
