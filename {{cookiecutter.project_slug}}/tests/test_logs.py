@@ -242,7 +242,11 @@ def test_only_what_somebody_reads_is_monitored(
     assert [type(listener).__name__ for listener in installed] == listeners
     assert (monitoring._begin in app.before_request_funcs.get(None, [])) is timed
     assert (monitoring._end in app.teardown_request_funcs.get(None, [])) is timed
-    # Metrics read both, and the pool's events besides.
+
+
+def test_metrics_read_every_command_the_pool_and_each_request(
+    make_app: AppFactory,
+) -> None:
     metered: Flask = make_app(
         METRICS_ENABLED="true", LOG_LEVEL="WARNING", MONGODB_SLOW_COMMAND_MS="0"
     )
