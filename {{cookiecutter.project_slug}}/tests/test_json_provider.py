@@ -110,3 +110,74 @@ def test_any_iterable_of_documents_is_a_list(app: Flask) -> None:
 def test_what_is_not_a_document_still_fails(app: Flask, value: object) -> None:
     with pytest.raises(TypeError):
         app.json.dumps({"x": value})
+
+
+DOCUMENT = {
+    "_id": OID,
+    "name": "Grüße, 東京 🚀",
+    "at": datetime(2030, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
+    "naive": datetime(2030, 1, 2, 3, 4, 5),
+    "elsewhere": datetime(2030, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2))),
+    "day": date(2030, 1, 2),
+    "price": Decimal128("12.50"),
+    "nested": [{"by": OID, "n": 1.5, "ok": True, "none": None}],
+}
+
+
+def test_responses_read_as_the_standard_encoder_writes_them(app: Flask) -> None:
+    """orjson writes responses; what they say is what Flask's encoder says."""
+    with app.test_request_context():
+        fast = jsonify(DOCUMENT)
+    assert fast.mimetype == "application/json"
+    assert fast.get_data().endswith(b"\n")
+    assert fast.get_json() == json.loads(app.json.dumps(DOCUMENT))  # json's
+    assert fast.get_json()["at"] == "2030-01-02T03:04:05.678Z"
+    assert fast.get_json()["elsewhere"] == "2030-01-02T03:04:05.000Z"
+    assert fast.get_json()["day"] == "Wed, 02 Jan 2030 00:00:00 GMT"
+    assert "Grüße, 東京 🚀".encode() in fast.get_data()  # UTF-8, not \\u escapes
+
+
+def nested(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        2**70,  # wider than orjson's 64 bits
+        -(2**64),
+        nested(300),  # deeper than orjson's 254 levels
+        {1: "a key that is not text"},
+    ],
+    ids=["wide", "wide negative", "deep", "number key"],
+)
+def test_what_orjson_cannot_encode_goes_through_the_standard_encoder(
+    app: Flask, value: object
+) -> None:
+    with app.test_request_context():
+        response = jsonify({"x": value})
+    expected = json.dumps({"x": value}, separators=(",", ":"), sort_keys=True)
+    assert response.get_data() == expected.encode() + b"\n"
+
+
+@pytest.mark.parametrize("value", [object(), 1j, b"bytes", {"a": object()}])
+def test_a_response_of_what_is_not_json_still_fails(app: Flask, value: object) -> None:
+    with app.test_request_context(), pytest.raises(TypeError):
+        jsonify(x=value)
+
+
+def test_responses_keep_sort_keys_and_pretty_printing(make_app: AppFactory) -> None:
+    app = make_app()  # its own: the test changes the app's provider
+    assert isinstance(app.json, MongoJSONProvider)
+    with app.test_request_context():
+        assert jsonify(b=1, a=2).get_data() == b'{"a":2,"b":1}\n'
+        app.json.sort_keys = False
+        assert jsonify({"b": 1, "a": 2}).get_data() == b'{"b":1,"a":2}\n'
+        app.json.compact = False
+        assert jsonify({"b": 1}).get_data() == b'{\n  "b": 1\n}\n'
+        app.json.compact = None
+        app.json.ensure_ascii = True
+        assert jsonify({"b": "é"}).get_data() == b'{"b":"\\u00e9"}\n'

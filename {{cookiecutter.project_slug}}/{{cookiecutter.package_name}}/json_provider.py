@@ -5,6 +5,12 @@ dates, Decimal, UUID and dataclasses and its settings (``sort_keys``, ``compact`
 still apply. Responses are plain JSON for any client: no ``$oid``/``$date``
 extended-JSON wrappers. Request bodies are parsed as strict JSON.
 
+Responses are encoded by orjson, a compiled encoder: a page of 20 items took
+about 210 µs with the standard library's and about 120 µs with orjson, on
+the same documents and with the same output (bench/README.md). What orjson
+cannot encode (an integer wider than 64 bits, nesting deeper than 254 levels)
+and pretty-printed output go through the standard library, as before.
+
 Any other iterable (a pymongo or mongomock cursor, a generator of documents)
 becomes a list, so ``return jsonify(collection.find(...))`` works as in
 Flask-PyMongo's docs. Mappings and text are never taken apart that way.
@@ -14,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
+import orjson
 from bson import Decimal128, ObjectId
+from flask import Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.sansio.response import Response as BaseResponse
 
 
 def to_jsonable(value: Any) -> Any:
@@ -29,10 +38,12 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, ObjectId):
         return str(value)
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        text = value.astimezone(UTC).isoformat(timespec="milliseconds")
-        return text.removesuffix("+00:00") + "Z"
+        offset = value.utcoffset()
+        if offset is None:  # naive: UTC, as MongoDB stores it
+            return value.isoformat(timespec="milliseconds") + "Z"
+        if offset:
+            value = value.astimezone(UTC)
+        return value.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00"
     if isinstance(value, Decimal128):
         return str(value)
     try:
@@ -53,6 +64,32 @@ class MongoJSONProvider(DefaultJSONProvider):
     """Flask's JSON provider plus ObjectId, datetime and Decimal128."""
 
     default = staticmethod(to_jsonable)
+    # UTF-8 as RFC 8259 asks, not \\u escapes: smaller, and what orjson writes.
+    ensure_ascii = False
+
+    def response(self, *args: Any, **kwargs: Any) -> BaseResponse:
+        """``jsonify``: encoded by orjson, unless only Flask's encoder can.
+
+        Datetimes and dates still go through ``to_jsonable`` and Flask's
+        ``default`` (``OPT_PASSTHROUGH_DATETIME``), so they read exactly as
+        before: ``2030-01-02T03:04:05.678Z``, not orjson's own format.
+        """
+        if (
+            self.ensure_ascii
+            or self.compact is False
+            or (self.compact is None and self._app.debug)
+        ):
+            return super().response(*args, **kwargs)  # escaped or indented
+        value = self._prepare_response_obj(args, kwargs)
+        option = orjson.OPT_PASSTHROUGH_DATETIME
+        if self.sort_keys:
+            option |= orjson.OPT_SORT_KEYS
+        try:
+            body = orjson.dumps(value, default=to_jsonable, option=option)
+        except orjson.JSONEncodeError:
+            return super().response(*args, **kwargs)
+        response_class = cast(type[Response], self._app.response_class)
+        return response_class(body + b"\n", mimetype=self.mimetype)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Parse strict JSON: Python's parser would accept NaN and Infinity.
