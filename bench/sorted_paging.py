@@ -60,7 +60,7 @@ def _measure(
 ) -> dict[str, Any]:
     keyset_page = importlib.import_module(f"{package}.pagination").keyset_page
     listing = importlib.import_module(f"{package}.items").LISTING
-    order = listing.orders()["quantity"]
+    order = listing.orders["quantity"]
     insert_seconds = _seed(collection, package, size)
     query = {listing.filters["tag"].field: TAG}
     matching = collection.count_documents(query)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from itertools import combinations
 from typing import Any, Literal
 
@@ -169,7 +170,9 @@ class Listing:
     sorts: Mapping[str, tuple[str, type]]
     tiebreak: str = "_id"
 
+    @cached_property
     def orders(self) -> dict[str, Order]:
+        """Every order by the name a request gives; made once, read per request."""
         found: dict[str, Order] = {}
         for name, (stored, kind) in self.sorts.items():
             found[name] = Order(name, stored, kind, ASCENDING, self.tiebreak)
@@ -203,7 +206,7 @@ class Listing:
         return (clauses[0] if len(clauses) == 1 else {"$and": clauses}), given
 
     def order(self) -> Order:
-        orders = self.orders()
+        orders = self.orders
         raw = query_text(SORT)
         if raw is None:
             return next(iter(orders.values()))
@@ -214,7 +217,7 @@ class Listing:
     def parameters(self, config: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Every argument as an OpenAPI parameter, with enums and bounds."""
         found = [spec.parameter(name) for name, spec in self.filters.items()]
-        orders = list(self.orders())
+        orders = list(self.orders)
         found.append(
             {
                 "name": SORT,
@@ -269,7 +272,7 @@ class Listing:
         for size in range(len(self.filters) + 1):
             for chosen in combinations(self.filters.values(), size):
                 equal = sorted({spec.field for spec in chosen if spec.equality})
-                for order in self.orders().values():
+                for order in self.orders.values():
                     prefix = [(name, order.direction) for name in equal] + order.spec
                     if prefix not in needed:
                         needed.append(prefix)
@@ -307,7 +310,7 @@ def encode_cursor(order: Order, document: Mapping[str, Any]) -> str:
 def decode_cursor(listing: Listing, raw: str) -> tuple[Order, tuple[Any, ...]]:
     """The order and the position (sort value, tie-break) of a cursor, or a 400."""
     name, colon, rest = raw.partition(":")
-    order = listing.orders().get(name)
+    order = listing.orders.get(name)
     if order is None or not colon:
         raise BadRequest(BAD_CURSOR)
     if order.field == order.tiebreak:

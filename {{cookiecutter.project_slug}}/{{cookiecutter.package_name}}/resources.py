@@ -167,14 +167,16 @@ class Store:
 
     def __init__(self, collection: str, noun: str, unique: str | None = None) -> None:
         self.name, self.noun, self.unique = collection, noun, unique
+        self.hidden = frozenset({"_id", f"{unique}_key"})  # never in to_json
 
     def collection(self) -> Collection[Document]:
         return get_collection(self.name)
 
     def to_json(self, document: Document) -> dict[str, Any]:
         """The public form: ``_id`` becomes ``id``; the name's key stays inside."""
-        hidden = {"_id", f"{self.unique}_key"}
-        public = {key: value for key, value in document.items() if key not in hidden}
+        public = {
+            key: value for key, value in document.items() if key not in self.hidden
+        }
         return {"id": str(document["_id"]), **public}
 
     def missing(self, document_id: ObjectId) -> NotFound:
