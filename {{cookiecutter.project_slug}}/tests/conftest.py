@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import pymongo.common
 import pytest
 {%- if cookiecutter.auth != "none" %}
 from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
@@ -217,6 +218,19 @@ def db(app: Flask) -> Database[Any]:
     """
     with app.app_context():
         return get_db()
+
+
+@pytest.fixture
+def prompt_server_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client gives up on an unreachable server when its timeout says, not later.
+
+    pymongo checks a server again no sooner than ``MIN_HEARTBEAT_INTERVAL``
+    (0.5 s) after the last check, so it waits at least that long for one that
+    refuses connections, however short the timeout. pymongo's own test suite
+    lowers that floor (its ``client_knobs``); a test that waits for a real
+    outage does the same, so the timeout it sets is the wait it proves.
+    """
+    monkeypatch.setattr(pymongo.common, "MIN_HEARTBEAT_INTERVAL", 0.02)
 
 
 @pytest.fixture
