@@ -13,7 +13,8 @@ AppFactory = Callable[..., Flask]
 
 # A closed port on loopback: connections are refused at once, so "the database
 # is down" is certain. pymongo still waits for server selection before it gives
-# up (0.5 s at the least), so only a test of that wait should use it for real.
+# up (0.5 s at the least, unless the test lowers that floor with conftest's
+# prompt_server_checks), so only a test of that wait should use it for real.
 UNREACHABLE_URI = "mongodb://127.0.0.1:9/unreachable"
 
 
