@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import pymongo.common
 import pytest
 {%- if cookiecutter.auth != "none" %}
 from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
@@ -149,41 +150,54 @@ def jwks(jwks_server: JwksServer) -> JwksServer:
 {% endif -%}
 {% if cookiecutter.auth == "jwt" -%}
 @pytest.fixture
-def app(make_app: AppFactory) -> Flask:
-    """The app under test; pytest-flask's ``client`` fixture uses it.
-
-    A new one for each test: an app keeps the identity provider's keys, and the
-    tests rotate them and count the fetches.
-    """
-    return make_app()
+def shared_app(make_app: AppFactory) -> AppFactory:
+    """``make_app`` itself: no app is shared here. An app keeps the identity
+    provider's keys, and the tests rotate them and count the fetches."""
+    return make_app
 {%- else -%}
 @pytest.fixture(scope="session")
-def default_app() -> Flask:
-    """The app with the default test settings, built once for the whole session.
-
-    Building an app costs milliseconds (Werkzeug compiles every route), most of
-    what setting up a test costs, so the tests that take the defaults share one;
-    ``app`` hands it to each as if it were new.
-    """
-    return build_app()
+def built_apps() -> dict[str, Flask]:
+    """The apps ``shared_app`` built, by settings, kept for the whole session."""
+    return {}
 
 
 @pytest.fixture
-def app(default_app: Flask) -> Iterator[Flask]:
-    """The app under test; pytest-flask's ``client`` fixture uses it.
+def shared_app(built_apps: dict[str, Flask]) -> Iterator[AppFactory]:
+    """Like ``make_app``, but each set of settings is built once per session.
 
-    Each test gets it as a new app would be: a new client on an empty database,
-    logging as the app configures it, and its settings restored afterwards. A
-    test that changes the app in any other way builds its own with ``make_app``.
+    Building an app costs milliseconds (Werkzeug compiles every route), most of
+    what setting up a test costs. Each test gets a shared app as a new one would
+    be: a new client on an empty database, logging as the app configures it, and
+    its settings restored afterwards. Only for tests that change an app in no
+    other way (no routes, handlers or extensions of their own): those build their
+    own with ``make_app``.
     """
-    settings = dict(default_app.config)
-    configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
-    set_up_database(default_app)
-    yield default_app
-    default_app.config.clear()
-    default_app.config.update(settings)
-    tear_down_database(default_app)
+    handed: list[tuple[Flask, dict[str, Any]]] = []
+
+    def factory(**overrides: Any) -> Flask:
+        key = repr(sorted(overrides.items()))
+        if key not in built_apps:
+            built_apps[key] = build_app(**overrides)
+        app = built_apps[key]
+        settings = dict(app.config)
+        configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
+        set_up_database(app)
+        handed.append((app, settings))
+        return app
+
+    yield factory
+    for app, settings in reversed(handed):
+        app.config.clear()
+        app.config.update(settings)
+        tear_down_database(app)
 {%- endif %}
+
+
+@pytest.fixture
+def app(shared_app: AppFactory) -> Flask:
+    """The app under test, with the default test settings; pytest-flask's
+    ``client`` fixture uses it."""
+    return shared_app()
 
 
 @pytest.fixture
@@ -220,6 +234,19 @@ def db(app: Flask) -> Database[Any]:
 
 
 @pytest.fixture
+def prompt_server_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client gives up on an unreachable server when its timeout says, not later.
+
+    pymongo checks a server again no sooner than ``MIN_HEARTBEAT_INTERVAL``
+    (0.5 s) after the last check, so it waits at least that long for one that
+    refuses connections, however short the timeout. pymongo's own test suite
+    lowers that floor (its ``client_knobs``); a test that waits for a real
+    outage does the same, so the timeout it sets is the wait it proves.
+    """
+    monkeypatch.setattr(pymongo.common, "MIN_HEARTBEAT_INTERVAL", 0.02)
+
+
+@pytest.fixture
 def outage(monkeypatch: pytest.MonkeyPatch) -> DownClient:
     """The database is down: every client made from now on fails at once.
 
@@ -231,9 +258,9 @@ def outage(monkeypatch: pytest.MonkeyPatch) -> DownClient:
 
 
 @pytest.fixture
-def offline_app(make_app: AppFactory, outage: DownClient) -> Flask:
+def offline_app(shared_app: AppFactory, outage: DownClient) -> Flask:
     """An app whose database is down; its operations fail without waiting."""
-    return make_app(MONGODB_URI=UNREACHABLE_URI)
+    return shared_app(MONGODB_URI=UNREACHABLE_URI)
 
 
 @pytest.fixture

@@ -75,12 +75,12 @@ def test_db_upgrade_refuses_a_changed_definition_in_one_line(
 def test_db_upgrade_waits_then_refuses_while_another_upgrade_runs(
     app: Flask, db: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # several tries in the wait
+    monkeypatch.setattr(lease, "POLL_SECONDS", 0.01)  # several tries in the wait
     other = Lease(db[COLLECTION], "schema", seconds=60, owner="other-deploy")
     assert other.try_acquire()
     started = time.monotonic()
-    result = upgrade(app, "--wait", "0.1")
-    assert time.monotonic() - started >= 0.1  # it waited before giving up
+    result = upgrade(app, "--wait", "0.05")
+    assert time.monotonic() - started >= 0.05  # it waited before giving up
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
     assert "another upgrade holds the 'schema' lock (owner other-deploy" in line

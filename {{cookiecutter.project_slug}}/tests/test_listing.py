@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask.testing import FlaskClient
 from pymongo.database import Database
+from support import Stock
 
 from {{ cookiecutter.package_name }}.indexes import INDEXES
 from {{ cookiecutter.package_name }}.items import LISTING
@@ -42,16 +43,18 @@ def compares_dates_to_the_millisecond(db: Database[Any]) -> bool:
         probe.drop()
 
 
+@pytest.fixture(scope="module")
+def stock() -> Stock:
+    return Stock()
+
+
 @pytest.fixture
-def stocked(client: FlaskClient) -> dict[str, dict[str, Any]]:
-    made = {}
-    for name, quantity, tags in ITEMS:
-        response = client.post(
-            "/api/items", json={"name": name, "quantity": quantity, "tags": tags}
-        )
-        assert response.status_code == 201
-        made[name] = response.get_json()
-    return made
+def stocked(
+    client: FlaskClient, db: Database[Any], stock: Stock
+) -> dict[str, dict[str, Any]]:
+    """ITEMS in the test's database, by name, as the API answered making them."""
+    bodies = [{"name": n, "quantity": q, "tags": t} for n, q, t in ITEMS]
+    return stock.fill(client, db, bodies)
 
 
 def every_page(client: FlaskClient, url: str) -> tuple[list[dict[str, Any]], int]:

@@ -132,6 +132,7 @@ def test_an_unknown_log_format_is_refused_by_name(
         make_app(LOG_FORMAT=value)
 
 
+@pytest.mark.usefixtures("prompt_server_checks")
 def test_no_secret_body_or_credential_reaches_the_logs(
     make_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -152,8 +153,8 @@ def test_no_secret_body_or_credential_reaches_the_logs(
         LOG_LEVEL="DEBUG",
         SECRET_KEY=secrets["key"],
         MONGODB_URI=f"mongodb://admin:{secrets['password']}@127.0.0.1:9/db",
-        MONGODB_SERVER_SELECTION_TIMEOUT_MS=200,
-        MONGODB_TIMEOUT_MS=200,
+        MONGODB_SERVER_SELECTION_TIMEOUT_MS=100,
+        MONGODB_TIMEOUT_MS=100,
     ).test_client()
     online = make_app(
         LOG_FORMAT="json", LOG_LEVEL="DEBUG", SECRET_KEY=secrets["key"]

@@ -108,7 +108,7 @@ def test_two_upgrades_at_once_apply_each_migration_once(
 ) -> None:
     monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # the waiters retry often
     recorder = Recorder()
-    steps = [recorder.step("v0001_slow", seconds=0.1), recorder.step("v0002_next")]
+    steps = [recorder.step("v0001_slow", seconds=0.05), recorder.step("v0002_next")]
     monkeypatch.setattr(migrations, "discover", lambda: steps)
     errors: list[Exception] = []
 
@@ -142,13 +142,13 @@ def test_a_stale_lock_from_a_crashed_deploy_does_not_block_migrations(
 def test_a_live_lock_makes_the_upgrade_wait_and_run_nothing(
     fresh: Database[Any], recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # several tries in the wait
+    monkeypatch.setattr(lease, "POLL_SECONDS", 0.01)  # several tries in the wait
     later = datetime.now(UTC) + timedelta(seconds=60)
     fresh[LEASES].insert_one(
         {"_id": schema.LEASE_NAME, "owner": "other-deploy", "expires_at": later}
     )
     with pytest.raises(schema.UpgradeError, match="other-deploy"):
-        schema.upgrade(fresh, wait_seconds=0.1)
+        schema.upgrade(fresh, wait_seconds=0.05)
     assert recorder.runs == []
 
 

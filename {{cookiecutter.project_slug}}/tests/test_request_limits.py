@@ -43,8 +43,8 @@ def padded(size: int, name: str = "Padded") -> bytes:
 
 
 @pytest.fixture
-def limited(make_app: AppFactory) -> FlaskClient:
-    return make_app(MAX_CONTENT_LENGTH=LIMIT).test_client()
+def limited(shared_app: AppFactory) -> FlaskClient:
+    return shared_app(MAX_CONTENT_LENGTH=LIMIT).test_client()
 
 
 @pytest.mark.parametrize(

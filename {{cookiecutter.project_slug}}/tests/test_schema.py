@@ -62,8 +62,8 @@ def test_two_upgrades_at_once_take_turns(
 ) -> None:
     spans: list[tuple[float, float]] = []
     refused = threading.Event()
-    monkeypatch.setattr(lease, "POLL_SECONDS", 0.02)  # the waiter retries sooner
-    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 0.05, refused))
+    monkeypatch.setattr(lease, "POLL_SECONDS", 0.01)  # the waiter retries sooner
+    monkeypatch.setattr(schema, "build_indexes", slow_step(spans, 0.03, refused))
     assert run_together(db, wait=20, refused=refused) == ["done", "done"]
     first, second = sorted(spans)
     assert first[1] <= second[0]  # never at the same time

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from pymongo.database import Database
+from support import Stock
 
 ITEMS = [
     ("Widget", 5, ["tools", "red"]),
@@ -35,11 +36,15 @@ def orders_groups_of_unwound_arrays(db: Database[Any]) -> bool:
         probe.drop()
 
 
+@pytest.fixture(scope="module")
+def stock() -> Stock:
+    return Stock()
+
+
 @pytest.fixture
-def stocked(client: FlaskClient) -> None:
-    for name, quantity, tags in ITEMS:
-        body = {"name": name, "quantity": quantity, "tags": tags}
-        assert client.post("/api/items", json=body).status_code == 201
+def stocked(client: FlaskClient, db: Database[Any], stock: Stock) -> None:
+    bodies = [{"name": n, "quantity": q, "tags": t} for n, q, t in ITEMS]
+    stock.fill(client, db, bodies)
 
 
 def test_counts_and_totals_per_tag(client: FlaskClient, stocked: None) -> None:

@@ -86,8 +86,9 @@ class MongoState:
                 self._client = connect(self.uri, self.options)
                 self._pid = pid
                 if self.in_memory and self.owns_schema:
-                    # A new in-memory database is empty: nobody deploys it.
-                    schema.upgrade(self._client[self.database_name])
+                    # A new in-memory database is empty: nobody deploys it,
+                    # and nobody else can reach it (no lease needed).
+                    schema.set_up_private(self._client[self.database_name])
                 # Closed when the app is garbage-collected or the process exits.
                 self._closer = weakref.finalize(self, self._client.close)
             return self._client
