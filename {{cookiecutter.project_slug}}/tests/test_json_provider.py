@@ -181,3 +181,22 @@ def test_responses_keep_sort_keys_and_pretty_printing(make_app: AppFactory) -> N
         app.json.compact = None
         app.json.ensure_ascii = True
         assert jsonify({"b": "é"}).get_data() == b'{"b":"\\u00e9"}\n'
+
+
+def test_a_default_set_on_the_provider_encodes_responses(make_app: AppFactory) -> None:
+    """Flask documents ``app.json.default`` as the hook for a type of your own."""
+
+    class Money:
+        pass
+
+    def default(value: object) -> Any:
+        return "1.10 EUR" if isinstance(value, Money) else to_jsonable(value)
+
+    app = make_app()  # its own: the test changes the app's provider
+    assert isinstance(app.json, MongoJSONProvider)
+    app.json.default = default
+    with app.test_request_context():
+        assert jsonify(price=Money(), id=OID).get_json() == {
+            "price": "1.10 EUR",
+            "id": str(OID),
+        }

@@ -70,9 +70,11 @@ class MongoJSONProvider(DefaultJSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> BaseResponse:
         """``jsonify``: encoded by orjson, unless only Flask's encoder can.
 
-        Datetimes and dates still go through ``to_jsonable`` and Flask's
-        ``default`` (``OPT_PASSTHROUGH_DATETIME``), so they read exactly as
-        before: ``2030-01-02T03:04:05.678Z``, not orjson's own format.
+        Datetimes and dates still go through ``default`` (``to_jsonable``, then
+        Flask's; ``OPT_PASSTHROUGH_DATETIME``), so they read exactly as before:
+        ``2030-01-02T03:04:05.678Z``, not orjson's own format. What stored
+        documents hold never needs the fallback (BSON has 64-bit integers, text
+        keys and at most 100 levels), so a cursor is never read twice.
         """
         if (
             self.ensure_ascii
@@ -85,7 +87,7 @@ class MongoJSONProvider(DefaultJSONProvider):
         if self.sort_keys:
             option |= orjson.OPT_SORT_KEYS
         try:
-            body = orjson.dumps(value, default=to_jsonable, option=option)
+            body = orjson.dumps(value, default=self.default, option=option)
         except orjson.JSONEncodeError:
             return super().response(*args, **kwargs)
         response_class = cast(type[Response], self._app.response_class)
