@@ -36,7 +36,7 @@ from jwks import JwksServer
 from outage import DownClient
 from pymongo.database import Database
 from pymongo.errors import ServerSelectionTimeoutError
-from support import UNREACHABLE_URI, AppFactory
+from support import UNREACHABLE_URI, AppFactory, Stock
 
 from {{ cookiecutter.package_name }} import create_app, schema
 from {{ cookiecutter.package_name }} import db as db_module
@@ -261,6 +261,12 @@ def outage(monkeypatch: pytest.MonkeyPatch) -> DownClient:
 def offline_app(shared_app: AppFactory, outage: DownClient) -> Flask:
     """An app whose database is down; its operations fail without waiting."""
     return shared_app(MONGODB_URI=UNREACHABLE_URI)
+
+
+@pytest.fixture(scope="module")
+def stock() -> Stock:
+    """One stock per test module: its first test makes the items, the rest reuse."""
+    return Stock()
 
 
 @pytest.fixture

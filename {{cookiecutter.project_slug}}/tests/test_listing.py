@@ -43,11 +43,6 @@ def compares_dates_to_the_millisecond(db: Database[Any]) -> bool:
         probe.drop()
 
 
-@pytest.fixture(scope="module")
-def stock() -> Stock:
-    return Stock()
-
-
 @pytest.fixture
 def stocked(
     client: FlaskClient, db: Database[Any], stock: Stock

@@ -36,11 +36,6 @@ def orders_groups_of_unwound_arrays(db: Database[Any]) -> bool:
         probe.drop()
 
 
-@pytest.fixture(scope="module")
-def stock() -> Stock:
-    return Stock()
-
-
 @pytest.fixture
 def stocked(client: FlaskClient, db: Database[Any], stock: Stock) -> None:
     bodies = [{"name": n, "quantity": q, "tags": t} for n, q, t in ITEMS]

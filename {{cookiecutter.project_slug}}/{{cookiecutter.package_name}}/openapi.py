@@ -11,7 +11,6 @@ API_DOCS_ENABLED=false removes the route (404).
 from __future__ import annotations
 
 import copy
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import JsonSchemaMode
 from werkzeug.routing import Rule
 
 {% if cookiecutter.auth != "none" -%}
@@ -26,6 +26,7 @@ from .auth import SCHEME, required_scope
 {% endif -%}
 from .rate_limits import PROBES
 from .resources import OBJECT_ID, Model
+from .validators import json_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
 Parameters = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
@@ -132,17 +133,6 @@ def described(view: Callable[..., Any]) -> Operation | None:
     return found
 
 
-@functools.cache
-def _json_schema(model: type[BaseModel], mode: str) -> dict[str, Any]:
-    """A model's JSON Schema, made once per process (callers change only copies).
-
-    pydantic builds it anew on every call, a millisecond or more each, and a
-    document refers to the same models many times (the error model once per
-    error answer), the same in every app.
-    """
-    return model.model_json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
-
-
 class Builder:
     """Collects the models' JSON Schemas into ``components`` as paths use them."""
 
@@ -150,15 +140,15 @@ class Builder:
         self.app = app
         self.schemas: dict[str, Any] = {}
 
-    def ref(self, model: type[BaseModel], mode: str) -> dict[str, str]:
-        schema = copy.deepcopy(_json_schema(model, mode))
+    def ref(self, model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, str]:
+        schema = copy.deepcopy(json_schema(model, mode, REF))
         self.schemas.update(schema.pop("$defs", {}))
         name = model.__name__.replace("[", "_").replace("]", "")
         self.schemas[name] = schema
         return {"$ref": REF.format(model=name)}
 
     def json(
-        self, model: type[BaseModel], mode: str = "serialization"
+        self, model: type[BaseModel], mode: JsonSchemaMode = "serialization"
     ) -> dict[str, Any]:
         return {"application/json": {"schema": self.ref(model, mode)}}
 

@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE, JsonSchemaMode
 
 # JSON Schema keywords MongoDB documents as unsupported ("$jsonSchema" omissions),
 # plus later drafts' keywords its draft 4 dialect does not know.
@@ -123,11 +124,19 @@ def translate(schema: Any, definitions: dict[str, Any] | None = None) -> Any:
 
 
 @functools.cache
-def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema, made once per process: pydantic builds it anew on
-    every call, and every upgrade (each new in-memory database) asks for it.
-    ``translate`` builds new containers and changes nothing it reads."""
-    return model.model_json_schema(mode="validation")
+def json_schema(
+    model: type[BaseModel],
+    mode: JsonSchemaMode = "validation",
+    ref_template: str = DEFAULT_REF_TEMPLATE,
+) -> dict[str, Any]:
+    """A model's JSON Schema, made once per process (callers change only copies).
+
+    pydantic builds it anew on every call, a millisecond or more each, and the
+    same models are asked for again and again: by every in-memory database's
+    set-up (the validators here) and by every app's OpenAPI document
+    (openapi.py, where the error model comes once per error answer).
+    """
+    return model.model_json_schema(ref_template=ref_template, mode=mode)
 
 
 def validator(
@@ -139,7 +148,7 @@ def validator(
     timestamps), in MongoDB's dialect already. Other fields stay allowed: a
     later version of the service may add one before every document has it.
     """
-    schema = translate(_json_schema(model))
+    schema = translate(json_schema(model))
     schema.pop("additionalProperties", None)
     schema.pop("description", None)
     schema["properties"] = {**schema.get("properties", {}), **(stored or {})}
