@@ -6,10 +6,11 @@ still apply. Responses are plain JSON for any client: no ``$oid``/``$date``
 extended-JSON wrappers. Request bodies are parsed as strict JSON.
 
 Responses are encoded by orjson, a compiled encoder: a page of 20 items took
-about 210 µs with the standard library's and about 120 µs with orjson, on
-the same documents and with the same output (bench/README.md). What orjson
-cannot encode (an integer wider than 64 bits, nesting deeper than 254 levels)
-and pretty-printed output go through the standard library, as before.
+about 210 µs with the standard library's and takes about 130 µs with orjson,
+with the same output (the template's bench/README.md). What orjson cannot
+encode (an integer wider than 64 bits, nesting deeper than 254 levels, keys
+that are not text), pretty-printed and ASCII-escaped output go through the
+standard library, as before.
 
 Any other iterable (a pymongo or mongomock cursor, a generator of documents)
 becomes a list, so ``return jsonify(collection.find(...))`` works as in
