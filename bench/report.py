@@ -11,7 +11,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from bench.throughput import APPS, READS, ROUTES
+from bench.throughput import APPS, READS, ROUTES, SERVICE, WITH_API_KEY
 
 # ratio name -> (target or None when only reported, True if higher is better)
 TARGETS: dict[str, tuple[float | None, bool]] = {
@@ -19,6 +19,7 @@ TARGETS: dict[str, tuple[float | None, bool]] = {
     "shared_vs_flask_pymongo": (1.0, True),
     "shared_vs_minimal": (0.95, True),
     "create_vs_minimal": (0.85, True),
+    "api_key_read_vs_minimal": (0.95, True),
     "shared_vs_fastapi": (None, True),
     "json_vs_flask_pymongo": (1.5, True),
     "deep_vs_first_page": (2.0, False),
@@ -27,6 +28,8 @@ TARGETS: dict[str, tuple[float | None, bool]] = {
 }
 # Per route, the baked service against the minimal app (every option off).
 ROUTE_TARGETS = {"by_id": 0.95, "page": 0.95, "create": 0.85}
+# And a read with the default bake's API key checked (issue 11).
+API_KEY_ROUTE, API_KEY_TARGET = "by_id", 0.95
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -42,13 +45,15 @@ def median_rps(throughput: dict[str, Any], app: str, route: str) -> float:
 
 
 def _throughput_ratio(
-    throughput: dict[str, Any], other: str, routes: tuple[str, ...] = tuple(ROUTES)
+    throughput: dict[str, Any],
+    other: str,
+    routes: tuple[str, ...] = tuple(ROUTES),
+    app: str = SERVICE,
 ) -> float:
-    """Shared client's median req/s over ``other``'s: geometric mean of ``routes``."""
+    """``app``'s median req/s over ``other``'s: geometric mean of ``routes``."""
     logs = [
         math.log(
-            median_rps(throughput, "shared", route)
-            / median_rps(throughput, other, route)
+            median_rps(throughput, app, route) / median_rps(throughput, other, route)
         )
         for route in routes
     ]
@@ -63,6 +68,9 @@ def ratios(results: dict[str, Any]) -> dict[str, float]:
         "shared_vs_flask_pymongo": _throughput_ratio(throughput, "flask_pymongo"),
         "shared_vs_minimal": _throughput_ratio(throughput, "minimal", READS),
         "create_vs_minimal": _throughput_ratio(throughput, "minimal", ("create",)),
+        "api_key_read_vs_minimal": _throughput_ratio(
+            throughput, "minimal", (API_KEY_ROUTE,), app=WITH_API_KEY
+        ),
         "shared_vs_fastapi": _throughput_ratio(throughput, "fastapi"),
         "json_vs_flask_pymongo": encoding["flask_pymongo"]["median_ms"]
         / encoding["generated"]["median_ms"],
@@ -108,7 +116,7 @@ def throughput_table(results: dict[str, Any]) -> list[str]:
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for route, label in ROUTES.items():
-        shared = median_rps(throughput, "shared", route)
+        shared = median_rps(throughput, SERVICE, route)
         for name, (_, _, description) in APPS.items():
             data = throughput[name][route]
             rps = spread(data["rps"])
@@ -132,6 +140,12 @@ def route_targets_table(results: dict[str, Any]) -> list[str]:
         value = _throughput_ratio(throughput, "minimal", (route,))
         sign, met = _met(value, target, True)
         lines.append(f"| `{ROUTES[route]}` | {value:.2f} | {sign} | {met} |")
+    value = _throughput_ratio(throughput, "minimal", (API_KEY_ROUTE,), WITH_API_KEY)
+    sign, met = _met(value, API_KEY_TARGET, True)
+    lines.append(
+        f"| `{ROUTES[API_KEY_ROUTE]}`, default bake with its API key "
+        f"| {value:.2f} | {sign} | {met} |"
+    )
     return lines
 
 

@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> None:
             workdir, bakes=settings["bakes"], suites=settings["suites"]
         )
         package = package_of(project)
+        # Issue 9's targets are for every optional feature off: auth too.
+        open_project = baking.bake_quietly(workdir / "open", auth="none")
 
         server = LiveServer(workdir / "nx")
         server.start()
@@ -120,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
             progress(f"HTTP throughput: {settings['rounds']} round(s)")
             results["throughput"] = throughput.measure(
                 project,
+                open_project,
                 package,
                 f"{server.uri}/bench",
                 items,

@@ -1,6 +1,6 @@
-"""HTTP throughput and latency of the five apps, measured in interleaved rounds.
+"""HTTP throughput and latency of the six apps, measured in interleaved rounds.
 
-All five run at once with the same number of worker processes against the same
+All six run at once with the same number of worker processes against the same
 database; each round drives every app in turn (starting with a different one each
 round), so drift in the machine's speed spreads over all of them instead of
 favouring one. Documents a create run adds are deleted after it, so every read
@@ -37,9 +37,22 @@ THREADS = 4
 # ``--worker-class`` flag comes too late to stop that, so this says gthread first.
 SERVICE_ENV = {"GUNICORN_WORKER_CLASS": "gthread"}
 # name -> (server, import target, what it is); {package} is the baked package.
+# The service twice: baked with every optional feature off (``auth=none``, issue
+# 9's targets), and the default bake with its API key on every request (issue 11's).
 SERVICE = "shared"
+WITH_API_KEY = "api_key"
+SERVICES = (SERVICE, WITH_API_KEY)
 APPS = {
-    SERVICE: ("gunicorn", "{package}:create_app()", "baked service (shared client)"),
+    SERVICE: (
+        "gunicorn",
+        "{package}:create_app()",
+        "baked service (shared client, auth none)",
+    ),
+    WITH_API_KEY: (
+        "gunicorn",
+        "{package}:create_app()",
+        "baked service (default bake, API key)",
+    ),
     "per_request": (
         "gunicorn",
         "bench.apps.per_request_app:create_app()",
@@ -100,7 +113,7 @@ def command(app: str, package: str, port: int, project: Path) -> list[str]:
             *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
             *("--app-dir", str(TEMPLATE), target),
         ]
-    config = ["-c", str(project / "gunicorn.conf.py")] if app == SERVICE else []
+    config = ["-c", str(project / "gunicorn.conf.py")] if app in SERVICES else []
     return [
         *(sys.executable, "-m", "gunicorn", *config, "--worker-class", "gthread"),
         # gunicorn's own lines at info, whatever LOG_LEVEL says: the launcher
@@ -139,6 +152,7 @@ def _upgrade_db(project: Path, package: str, env: dict[str, str]) -> None:
 
 def measure(
     project: Path,
+    open_project: Path,
     package: str,
     uri: str,
     items: Collection[Any],
@@ -152,8 +166,12 @@ def measure(
 ) -> dict[str, Any]:
     """req/s, p50 and p99 per app and route, one entry per round.
 
+    ``project`` is the default bake (API keys), served as ``api_key``;
+    ``open_project`` the same template baked with ``auth=none``, served as the
+    service and its client-per-request copy. Both name their package ``package``.
     ``uri`` names the database that holds ``items``, the seeded collection.
     """
+    projects = dict.fromkeys(APPS, open_project) | {WITH_API_KEY: project}
     env = clean_env(
         APP_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
@@ -166,13 +184,13 @@ def measure(
         # client has no command listener at all (monitoring.py).
         MONGODB_SLOW_COMMAND_MS="0",
         BENCH_PACKAGE=package,
-        # Auth on (the default bake's API keys), rate limits off: the ratio
-        # measures the service's own cost; limits' cost is measured apart.
+        # The default bake checks its API key (every app is sent it; the
+        # others ignore it); rate limits off: their cost is measured apart.
         API_KEYS=ENTRY,
         RATE_LIMITS="",
         **SERVICE_ENV,
     )
-    _upgrade_db(project, package, env)
+    _upgrade_db(open_project, package, env)  # both bakes declare the same schema
     results: dict[str, Any] = {
         name: {route: {"rps": [], "p50_ms": [], "p99_ms": []} for route in ROUTES}
         for name in APPS
@@ -182,7 +200,7 @@ def measure(
         for name in APPS:  # all started at once, then awaited
             port = free_port()
             servers[name] = start(
-                command(name, package, port, project),
+                command(name, package, port, projects[name]),
                 port=port,
                 cwd=workdir,
                 env=env,

@@ -19,6 +19,7 @@ RATIOS_LINE = re.compile(
     rf"shared_vs_flask_pymongo=(?P<shared_vs_flask_pymongo>{RATIO}) "
     rf"shared_vs_minimal=(?P<shared_vs_minimal>{RATIO}) "
     rf"create_vs_minimal=(?P<create_vs_minimal>{RATIO}) "
+    rf"api_key_read_vs_minimal=(?P<api_key_read_vs_minimal>{RATIO}) "
     rf"shared_vs_fastapi=(?P<shared_vs_fastapi>{RATIO}) "
     rf"json_vs_flask_pymongo=(?P<json_vs_flask_pymongo>{RATIO}) "
     rf"deep_vs_first_page=(?P<deep_vs_first_page>{RATIO}) "
@@ -35,7 +36,11 @@ def test_quick_run_prints_the_ratios_and_writes_its_files(tmp_path: Path) -> Non
     last_line = result.stdout.rstrip("\n").splitlines()[-1]
     match = RATIOS_LINE.fullmatch(last_line)
     assert match, last_line
-    for app in ("baked service (shared client)", "FastAPI + AsyncMongoClient"):
+    for app in (
+        "baked service (shared client, auth none)",
+        "baked service (default bake, API key)",
+        "FastAPI + AsyncMongoClient",
+    ):
         for route in (
             "GET /api/items/<id>",
             "GET /api/items?limit=20",
