@@ -40,6 +40,7 @@ from support import UNREACHABLE_URI, AppFactory, Stock
 
 from {{ cookiecutter.package_name }} import create_app, schema
 from {{ cookiecutter.package_name }} import db as db_module
+from {{ cookiecutter.package_name }}.config import DEFAULT_RATE_LIMITS
 from {{ cookiecutter.package_name }}.db import (
     close_db,
     deploy_database,
@@ -77,6 +78,11 @@ def build_app(**overrides: Any) -> Flask:
             "MONGODB_URI": LIVE_URI or "mongomock://localhost",
             "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
             "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
+            # Off unless a test turns them on (Flask-Limiter's advice for
+            # testing): with them on, every request counts itself in the
+            # database, and an outage test meets the limiter's 503 before the
+            # route's. Tests of the documented 429s use DEFAULT_RATE_LIMITS.
+            "RATE_LIMITS": "",
 {%- if cookiecutter.auth == "api_key" %}
             **auth_settings(),
 {%- endif %}
@@ -198,6 +204,13 @@ def app(shared_app: AppFactory) -> Flask:
     """The app under test, with the default test settings; pytest-flask's
     ``client`` fixture uses it."""
     return shared_app()
+
+
+@pytest.fixture
+def limited_app(shared_app: AppFactory) -> Flask:
+    """The app under test with the rate limits a deploy has by default: for
+    tests of what a deploy documents and serves (its 429s, the contract)."""
+    return shared_app(RATE_LIMITS=DEFAULT_RATE_LIMITS)
 
 
 @pytest.fixture

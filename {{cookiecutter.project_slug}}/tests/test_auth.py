@@ -186,8 +186,8 @@ def test_a_missing_item_is_still_404_for_anyone(client: FlaskClient) -> None:
     assert client.delete(path, headers=bearer("other")).status_code == 404
 
 
-def test_the_document_declares_the_scheme_and_each_scope(client: FlaskClient) -> None:
-    document = client.get("/openapi.json").get_json()
+def test_the_document_declares_the_scheme_and_each_scope(limited_app: Flask) -> None:
+    document = limited_app.test_client().get("/openapi.json").get_json()
     schemes = document["components"]["securitySchemes"]
     assert schemes["bearerAuth"]["scheme"] == "bearer"
     items = document["paths"]["/api/items"]

@@ -169,7 +169,9 @@ def test_no_secret_body_or_credential_reaches_the_logs(
 {%- endif %}
     capsys.readouterr()
     replies = [
-        offline.post("/api/items", json={"name": secrets["body"]}, headers=headers),
+        # With the caller's own credential, so the request reaches the insert
+        # (the outage it logs); the made-up token goes to the online app below.
+        offline.post("/api/items", json={"name": secrets["body"]}),
         online.post("/api/items", json={"name": secrets["body"]}),
         online.get(f"/api/items?after={secrets['query']}", headers=headers),
         online.post("/api/items", data=secrets["body"], headers=headers),

@@ -11,6 +11,8 @@ import pytest
 from credentials import ANONYMOUS, bearer
 {%- endif %}
 from flask import Flask
+from outage import DownClient
+from support import UNREACHABLE_URI
 from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }}.db import get_db
@@ -148,8 +150,14 @@ def test_empty_rate_limits_turn_limits_off(make_app: AppFactory) -> None:
         assert get_db()[COLLECTION].count_documents({}) == 0
 
 
-def test_an_outage_is_a_503_not_a_pass_or_a_500(offline_app: Flask) -> None:
-    response = offline_app.test_client().get("/api/items")
+@pytest.mark.parametrize("path", ["/api/items", "/openapi.json"])
+def test_an_outage_is_a_503_not_a_pass_or_a_500(
+    shared_app: AppFactory, outage: DownClient, path: str
+) -> None:
+    """The limiter cannot store its count: a 503, even where the route itself
+    would not touch the database (the document)."""
+    app = shared_app(MONGODB_URI=UNREACHABLE_URI, RATE_LIMITS="3/hour")
+    response = app.test_client().get(path)
     assert response.status_code == 503
     assert response.headers["Retry-After"]
 
