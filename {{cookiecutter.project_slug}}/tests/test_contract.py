@@ -73,8 +73,8 @@ def test_every_route_is_in_the_document(app: Flask, client: FlaskClient) -> None
 
 
 @pytest.mark.parametrize("off", ["false", "0", "no", False])
-def test_the_document_can_be_switched_off(make_app: Any, off: object) -> None:
-    app = make_app(API_DOCS_ENABLED=off)
+def test_the_document_can_be_switched_off(shared_app: Any, off: object) -> None:
+    app = shared_app(API_DOCS_ENABLED=off)
     assert app.test_client().get("/openapi.json").status_code == 404
 
 
