@@ -47,9 +47,10 @@ from {{ cookiecutter.package_name }}.db import (
     get_client,
     get_db,
 )
-{%- if cookiecutter.auth != "jwt" %}
-from {{ cookiecutter.package_name }}.logs import configure_logging
+{%- if cookiecutter.auth == "jwt" %}
+from {{ cookiecutter.package_name }}.jwt_tokens import init_app as reset_key_set
 {%- endif %}
+from {{ cookiecutter.package_name }}.logs import configure_logging
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
 
@@ -174,13 +175,6 @@ def jwks(jwks_server: JwksServer) -> JwksServer:
 
 
 {% endif -%}
-{% if cookiecutter.auth == "jwt" -%}
-@pytest.fixture
-def shared_app(make_app: AppFactory) -> AppFactory:
-    """``make_app`` itself: no app is shared here. An app keeps the identity
-    provider's keys, and the tests rotate them and count the fetches."""
-    return make_app
-{%- else -%}
 @pytest.fixture(scope="session")
 def built_apps() -> dict[str, Flask]:
     """The apps ``shared_app`` built, by settings, kept for the whole session."""
@@ -188,7 +182,7 @@ def built_apps() -> dict[str, Flask]:
 
 
 @pytest.fixture
-def shared_app(built_apps: dict[str, Flask]) -> Iterator[AppFactory]:
+def shared_app(built_apps: dict[str, Flask]{% if cookiecutter.auth == "jwt" %}, jwks: JwksServer{% endif %}) -> Iterator[AppFactory]:
     """Like ``make_app``, but each set of settings is built once per session.
 
     Building an app costs milliseconds (Werkzeug compiles every route), most of
@@ -196,15 +190,23 @@ def shared_app(built_apps: dict[str, Flask]) -> Iterator[AppFactory]:
     be: a new client on an empty database, logging as the app configures it, and
     its settings restored afterwards. Only for tests that change an app in no
     other way (no routes, handlers or extensions of their own): those build their
-    own with ``make_app``.
+    own with ``make_app``.{% if cookiecutter.auth == "jwt" %} A shared app gets a new key set each time, as
+    a new app has: nothing fetched from the identity provider yet (the tests
+    rotate its keys and count the fetches).{% endif %}
     """
     handed: list[tuple[Flask, dict[str, Any]]] = []
 
     def factory(**overrides: Any) -> Flask:
+{%- if cookiecutter.auth == "jwt" %}
+        overrides = {**jwks.settings(), **overrides}
+{%- endif %}
         key = repr(sorted(overrides.items()))
         if key not in built_apps:
             built_apps[key] = build_app(**overrides)
         app = built_apps[key]
+{%- if cookiecutter.auth == "jwt" %}
+        reset_key_set(app)
+{%- endif %}
         settings = dict(app.config)
         configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
         set_up_database(app)
@@ -216,7 +218,6 @@ def shared_app(built_apps: dict[str, Flask]) -> Iterator[AppFactory]:
         app.config.clear()
         app.config.update(settings)
         tear_down_database(app)
-{%- endif %}
 
 
 @pytest.fixture
