@@ -40,17 +40,36 @@ from support import UNREACHABLE_URI, AppFactory, Stock
 
 from {{ cookiecutter.package_name }} import create_app, schema
 from {{ cookiecutter.package_name }} import db as db_module
+from {{ cookiecutter.package_name }}.config import DEFAULT_RATE_LIMITS
 from {{ cookiecutter.package_name }}.db import (
     close_db,
     deploy_database,
     get_client,
     get_db,
 )
-{%- if cookiecutter.auth != "jwt" %}
-from {{ cookiecutter.package_name }}.logs import configure_logging
+{%- if cookiecutter.auth == "jwt" %}
+from {{ cookiecutter.package_name }}.jwt_tokens import init_app as reset_key_set
 {%- endif %}
+from {{ cookiecutter.package_name }}.logs import configure_logging
 
 LIVE_URI = os.environ.get("TEST_MONGODB_URI", "")
+
+
+# A full collection walks every object that outlived the freeze below (the apps
+# shared_app keeps for the session among them), about 40 ms each time; by
+# default one runs after every 10 collections of the middle generation, 9 times
+# a run. Cycles are still found by the younger generations as they go.
+FULL_COLLECTION_EVERY = 100
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No garbage collection while the suite is imported and collected.
+
+    That makes a great many objects and hardly any garbage, and each full
+    collection walks all of them again (0.3 s of a run, measured);
+    pytest_collection_finish collects once and turns collection back on.
+    """
+    gc.disable()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -58,10 +77,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
     Everything imported and collected so far (the libraries, the test modules,
     every test item) stays until the end, yet each full collection walks all of
-    it again (half a second of a run, measured). Frozen, it is left out.
+    it again. Frozen, it is left out, and full collections come less often.
     """
     gc.collect()
     gc.freeze()
+    gc.enable()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
 def build_app(**overrides: Any) -> Flask:
@@ -77,6 +99,11 @@ def build_app(**overrides: Any) -> Flask:
             "MONGODB_URI": LIVE_URI or "mongomock://localhost",
             "MONGODB_DB": f"test_{uuid.uuid4().hex[:12]}",
             "MONGODB_SERVER_SELECTION_TIMEOUT_MS": 2000,
+            # Off unless a test turns them on (Flask-Limiter's advice for
+            # testing): with them on, every request counts itself in the
+            # database, and an outage test meets the limiter's 503 before the
+            # route's. Tests of the documented 429s use DEFAULT_RATE_LIMITS.
+            "RATE_LIMITS": "",
 {%- if cookiecutter.auth == "api_key" %}
             **auth_settings(),
 {%- endif %}
@@ -148,13 +175,6 @@ def jwks(jwks_server: JwksServer) -> JwksServer:
 
 
 {% endif -%}
-{% if cookiecutter.auth == "jwt" -%}
-@pytest.fixture
-def shared_app(make_app: AppFactory) -> AppFactory:
-    """``make_app`` itself: no app is shared here. An app keeps the identity
-    provider's keys, and the tests rotate them and count the fetches."""
-    return make_app
-{%- else -%}
 @pytest.fixture(scope="session")
 def built_apps() -> dict[str, Flask]:
     """The apps ``shared_app`` built, by settings, kept for the whole session."""
@@ -162,7 +182,7 @@ def built_apps() -> dict[str, Flask]:
 
 
 @pytest.fixture
-def shared_app(built_apps: dict[str, Flask]) -> Iterator[AppFactory]:
+def shared_app(built_apps: dict[str, Flask]{% if cookiecutter.auth == "jwt" %}, jwks: JwksServer{% endif %}) -> Iterator[AppFactory]:
     """Like ``make_app``, but each set of settings is built once per session.
 
     Building an app costs milliseconds (Werkzeug compiles every route), most of
@@ -170,15 +190,23 @@ def shared_app(built_apps: dict[str, Flask]) -> Iterator[AppFactory]:
     be: a new client on an empty database, logging as the app configures it, and
     its settings restored afterwards. Only for tests that change an app in no
     other way (no routes, handlers or extensions of their own): those build their
-    own with ``make_app``.
+    own with ``make_app``.{% if cookiecutter.auth == "jwt" %} A shared app gets a new key set each time, as
+    a new app has: nothing fetched from the identity provider yet (the tests
+    rotate its keys and count the fetches).{% endif %}
     """
     handed: list[tuple[Flask, dict[str, Any]]] = []
 
     def factory(**overrides: Any) -> Flask:
+{%- if cookiecutter.auth == "jwt" %}
+        overrides = {**jwks.settings(), **overrides}
+{%- endif %}
         key = repr(sorted(overrides.items()))
         if key not in built_apps:
             built_apps[key] = build_app(**overrides)
         app = built_apps[key]
+{%- if cookiecutter.auth == "jwt" %}
+        reset_key_set(app)
+{%- endif %}
         settings = dict(app.config)
         configure_logging(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
         set_up_database(app)
@@ -190,7 +218,6 @@ def shared_app(built_apps: dict[str, Flask]) -> Iterator[AppFactory]:
         app.config.clear()
         app.config.update(settings)
         tear_down_database(app)
-{%- endif %}
 
 
 @pytest.fixture
@@ -198,6 +225,13 @@ def app(shared_app: AppFactory) -> Flask:
     """The app under test, with the default test settings; pytest-flask's
     ``client`` fixture uses it."""
     return shared_app()
+
+
+@pytest.fixture
+def limited_app(shared_app: AppFactory) -> Flask:
+    """The app under test with the rate limits a deploy has by default: for
+    tests of what a deploy documents and serves (its 429s, the contract)."""
+    return shared_app(RATE_LIMITS=DEFAULT_RATE_LIMITS)
 
 
 @pytest.fixture

@@ -71,18 +71,18 @@ def status_of(client: FlaskClient, path: str, headers: dict[str, str]) -> int:
 
 @pytest.mark.parametrize("path", DOCS)
 def test_the_docs_are_open_by_default_and_closed_by_a_setting(
-    make_app: Any, path: str
+    shared_app: Any, path: str
 ) -> None:
-    open_app = make_app().test_client()
+    open_app = shared_app().test_client()
     assert status_of(open_app, path, ANONYMOUS) == 200
-    closed = make_app(AUTH_DOCS_PUBLIC="false").test_client()
+    closed = shared_app(AUTH_DOCS_PUBLIC="false").test_client()
     assert_unauthorized(closed.get(path, headers=ANONYMOUS))
     assert status_of(closed, path, bearer("reader")) == 200
 
 
-def test_metrics_answer_to_their_own_token_not_to_a_credential(make_app: Any) -> None:
+def test_metrics_answer_to_their_own_token_not_to_a_credential(shared_app: Any) -> None:
     """A scraper holds the metrics token, not an API credential."""
-    scraper = make_app(METRICS_TOKEN="scrape-token-7f3a").test_client()
+    scraper = shared_app(METRICS_TOKEN="scrape-token-7f3a").test_client()
     scrape_token = {"Authorization": "Bearer scrape-token-7f3a"}
     scraped = scraper.get("/metrics", headers=scrape_token)
     assert scraped.status_code == 200
@@ -186,8 +186,8 @@ def test_a_missing_item_is_still_404_for_anyone(client: FlaskClient) -> None:
     assert client.delete(path, headers=bearer("other")).status_code == 404
 
 
-def test_the_document_declares_the_scheme_and_each_scope(client: FlaskClient) -> None:
-    document = client.get("/openapi.json").get_json()
+def test_the_document_declares_the_scheme_and_each_scope(limited_app: Flask) -> None:
+    document = limited_app.test_client().get("/openapi.json").get_json()
     schemes = document["components"]["securitySchemes"]
     assert schemes["bearerAuth"]["scheme"] == "bearer"
     items = document["paths"]["/api/items"]
@@ -198,10 +198,10 @@ def test_the_document_declares_the_scheme_and_each_scope(client: FlaskClient) ->
 
 
 def test_credentials_never_reach_the_log(
-    make_app: Any, caplog: pytest.LogCaptureFixture
+    shared_app: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = make_app(RATE_LIMITS="2/hour").test_client()
+    client = shared_app(RATE_LIMITS="2/hour").test_client()
     secrets = [token(name) for name in ("writer", "reader")]
     client.get(ITEMS)
     client.post(ITEMS, json={"name": "Lamp"})
@@ -215,8 +215,8 @@ def test_credentials_never_reach_the_log(
 
 
 def test_a_default_app_refuses_everyone_until_credentials_are_set(
-    make_app: Any,
+    shared_app: Any,
 ) -> None:
-    app: Flask = make_app({{ 'API_KEYS=""' if cookiecutter.auth == "api_key" else 'JWT_JWKS_URL=""' }})
+    app: Flask = shared_app({{ 'API_KEYS=""' if cookiecutter.auth == "api_key" else 'JWT_JWKS_URL=""' }})
     client = app.test_client()
     assert_unauthorized(client.get(ITEMS))

@@ -31,17 +31,17 @@ def status(client: FlaskClient, forwarded_for: str) -> int:
     return client.get("/api/items", headers=headers, environ_base=PROXY).status_code
 
 
-def test_by_default_forwarded_headers_are_not_trusted(make_app: AppFactory) -> None:
-    client = make_app(RATE_LIMITS="1/hour").test_client()
+def test_by_default_forwarded_headers_are_not_trusted(shared_app: AppFactory) -> None:
+    client = shared_app(RATE_LIMITS="1/hour").test_client()
     assert status(client, "203.0.113.9") == ALLOWED
     # A client cannot escape its limit by inventing an address.
     assert status(client, "192.0.2.50") == 429
 
 
 def test_one_trusted_hop_counts_the_address_the_proxy_saw(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    client = make_app(RATE_LIMITS="1/hour", PROXY_FIX_HOPS=1).test_client()
+    client = shared_app(RATE_LIMITS="1/hour", PROXY_FIX_HOPS=1).test_client()
     assert status(client, "198.51.100.7") == ALLOWED
     assert status(client, "198.51.100.8") == ALLOWED
     assert status(client, "198.51.100.7") == 429
@@ -49,23 +49,23 @@ def test_one_trusted_hop_counts_the_address_the_proxy_saw(
     assert status(client, "1.2.3.4, 198.51.100.7") == 429
 
 
-def test_two_trusted_hops_read_one_entry_further_back(make_app: AppFactory) -> None:
-    client = make_app(RATE_LIMITS="1/hour", PROXY_FIX_HOPS=2).test_client()
+def test_two_trusted_hops_read_one_entry_further_back(shared_app: AppFactory) -> None:
+    client = shared_app(RATE_LIMITS="1/hour", PROXY_FIX_HOPS=2).test_client()
     assert status(client, "198.51.100.7, 10.0.0.2") == ALLOWED
     assert status(client, "198.51.100.7, 10.0.0.3") == 429
     assert status(client, "198.51.100.8, 10.0.0.2") == ALLOWED
 
 
-def test_no_cross_origin_access_by_default(make_app: AppFactory) -> None:
-    client = make_app().test_client()
+def test_no_cross_origin_access_by_default(shared_app: AppFactory) -> None:
+    client = shared_app().test_client()
     response = client.get("/api/items", headers={"Origin": "https://app.example.com"})
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
 def test_listed_origins_get_cors_headers_and_others_do_not(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    client = make_app(
+    client = shared_app(
         CORS_ORIGINS="https://app.example.com, https://admin.example.com"
     ).test_client()
     allowed = client.get("/api/items", headers={"Origin": "https://app.example.com"})

@@ -16,8 +16,8 @@ REPORTS_URI = "mongomock://localhost/reports"
 
 
 @pytest.fixture
-def two_app(make_app: AppFactory) -> Flask:
-    return make_app(MONGODB_CONNECTIONS="reports", REPORTS_MONGODB_URI=REPORTS_URI)
+def two_app(shared_app: AppFactory) -> Flask:
+    return shared_app(MONGODB_CONNECTIONS="reports", REPORTS_MONGODB_URI=REPORTS_URI)
 
 
 def test_a_named_connection_has_its_own_database_and_client(two_app: Flask) -> None:
@@ -40,9 +40,9 @@ def test_a_named_connection_is_not_set_up_with_the_services_indexes(
 
 
 def test_its_settings_come_from_its_prefix_and_the_rest_from_the_main_ones(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    app = make_app(
+    app = shared_app(
         MONGODB_URI=UNREACHABLE_URI,
         MONGODB_MAX_POOL_SIZE=9,
         MONGODB_TIMEOUT_MS=4000,
@@ -124,7 +124,7 @@ def test_without_named_connections_there_are_none() -> None:
     assert not any(key.endswith("_MONGODB_URI") for key in settings)
 
 
-def test_the_settings_can_come_from_the_environment(make_app: AppFactory) -> None:
+def test_the_settings_can_come_from_the_environment() -> None:
     name = f"r_{uuid.uuid4().hex[:8]}"
     settings: dict[str, Any] = load_settings(
         environ={

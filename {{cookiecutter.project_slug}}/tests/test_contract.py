@@ -39,13 +39,13 @@ BUDGET = settings(
 
 
 @pytest.fixture
-def api(app: Flask) -> OpenApiSchema:
-    """The served document, loaded the way a client would load it."""
-    return schemathesis.openapi.from_wsgi("/openapi.json", app)
+def api(limited_app: Flask) -> OpenApiSchema:
+    """The document a deploy serves (its 429s too), loaded as a client would."""
+    return schemathesis.openapi.from_wsgi("/openapi.json", limited_app)
 
 
-def test_the_document_is_valid_openapi_3_1(client: FlaskClient) -> None:
-    document = client.get("/openapi.json").get_json()
+def test_the_document_is_valid_openapi_3_1(limited_app: Flask) -> None:
+    document = limited_app.test_client().get("/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     schemathesis.openapi.from_dict(document).validate()
 
@@ -73,8 +73,8 @@ def test_every_route_is_in_the_document(app: Flask, client: FlaskClient) -> None
 
 
 @pytest.mark.parametrize("off", ["false", "0", "no", False])
-def test_the_document_can_be_switched_off(make_app: Any, off: object) -> None:
-    app = make_app(API_DOCS_ENABLED=off)
+def test_the_document_can_be_switched_off(shared_app: Any, off: object) -> None:
+    app = shared_app(API_DOCS_ENABLED=off)
     assert app.test_client().get("/openapi.json").status_code == 404
 
 

@@ -85,8 +85,8 @@ def test_get_db_builds_no_index(db: Database[Any]) -> None:
     assert unique_keys(get_db().items) == []
 
 
-def test_an_in_memory_database_sets_itself_up(make_app: AppFactory) -> None:
-    with make_app(MONGODB_URI="mongomock://localhost").app_context():
+def test_an_in_memory_database_sets_itself_up(shared_app: AppFactory) -> None:
+    with shared_app(MONGODB_URI="mongomock://localhost").app_context():
         assert unique_keys(get_db().items) == [[("name_key", 1)]]
 
 
@@ -97,9 +97,9 @@ def username(client: Any) -> str | None:
 
 
 def test_the_deploy_step_uses_the_deploy_uri_and_no_deadline(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    app = make_app(
+    app = shared_app(
         MONGODB_URI="mongodb://app:secret@127.0.0.1:9/db",
         MONGODB_DEPLOY_URI="mongodb://deployer:other@127.0.0.1:9/db",
     )
@@ -115,15 +115,15 @@ def test_the_deploy_step_uses_the_deploy_uri_and_no_deadline(
 
 
 def test_without_a_deploy_uri_the_deploy_step_uses_the_service_uri(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    app = make_app(MONGODB_URI="mongodb://app:secret@127.0.0.1:9/db")
+    app = shared_app(MONGODB_URI="mongodb://app:secret@127.0.0.1:9/db")
     with app.app_context(), deploy_database() as database:
         assert username(database.client) == "app"
 
 
-def test_client_settings_reach_the_client(make_app: AppFactory) -> None:
-    app = make_app(
+def test_client_settings_reach_the_client(shared_app: AppFactory) -> None:
+    app = shared_app(
         MONGODB_URI=UNREACHABLE_URI,
         MONGODB_MAX_POOL_SIZE=7,
         MONGODB_APPNAME="probe",
@@ -144,9 +144,9 @@ def test_client_settings_reach_the_client(make_app: AppFactory) -> None:
 
 
 @pytest.mark.usefixtures("prompt_server_checks")
-def test_an_unreachable_server_fails_within_the_timeout(make_app: AppFactory) -> None:
+def test_an_unreachable_server_fails_within_the_timeout(shared_app: AppFactory) -> None:
     """The one test that waits for a real outage; the rest use tests/outage.py."""
-    app = make_app(
+    app = shared_app(
         MONGODB_URI=UNREACHABLE_URI,
         MONGODB_SERVER_SELECTION_TIMEOUT_MS=100,
         MONGODB_TIMEOUT_MS=100,  # the deadline bounds server selection too
@@ -183,8 +183,8 @@ def test_the_uri_scheme_chooses_the_backend(app: Flask) -> None:
     assert backend == ("mongomock" if in_memory else "pymongo")
 
 
-def test_the_in_memory_clock_is_utc_and_not_deprecated(make_app: AppFactory) -> None:
-    with make_app(MONGODB_URI="mongomock://localhost").app_context():
+def test_the_in_memory_clock_is_utc_and_not_deprecated(shared_app: AppFactory) -> None:
+    with shared_app(MONGODB_URI="mongomock://localhost").app_context():
         collection = get_db()["clock"]
         before = datetime.now(UTC)
         with warnings.catch_warnings():

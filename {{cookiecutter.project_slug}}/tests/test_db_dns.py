@@ -49,8 +49,8 @@ def dns_up(name: Any, kind: str, **kwargs: Any) -> Any:
 
 
 @pytest.fixture
-def srv_app(make_app: Callable[..., Flask]) -> Flask:
-    return make_app(MONGODB_URI=SRV_URI, MONGODB_SERVER_SELECTION_TIMEOUT_MS=100)
+def srv_app(shared_app: Callable[..., Flask]) -> Flask:
+    return shared_app(MONGODB_URI=SRV_URI, MONGODB_SERVER_SELECTION_TIMEOUT_MS=100)
 
 
 def test_a_failed_dns_lookup_answers_503_with_retry_after_and_recovers(

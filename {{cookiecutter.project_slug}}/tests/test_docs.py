@@ -175,8 +175,8 @@ def test_every_asset_in_the_table_exists_in_the_package() -> None:
 
 
 @pytest.mark.parametrize("value", [False, "false", "0", "no", " FALSE ", "No", "off"])
-def test_the_page_is_off_with_the_document(make_app: AppFactory, value: Any) -> None:
-    client = make_app(API_DOCS_ENABLED=value).test_client()
+def test_the_page_is_off_with_the_document(shared_app: AppFactory, value: Any) -> None:
+    client = shared_app(API_DOCS_ENABLED=value).test_client()
     for path in ("/docs", "/docs/init.js", "/docs/assets/swagger-ui.css"):
         response = client.get(path)
         assert response.status_code == 404, path
@@ -184,8 +184,8 @@ def test_the_page_is_off_with_the_document(make_app: AppFactory, value: Any) -> 
 
 
 @pytest.mark.parametrize("value", [True, "true", "1", "yes", "True", " YES ", "on"])
-def test_the_page_is_on_by_choice(make_app: AppFactory, value: Any) -> None:
-    client = make_app(API_DOCS_ENABLED=value).test_client()
+def test_the_page_is_on_by_choice(shared_app: AppFactory, value: Any) -> None:
+    client = shared_app(API_DOCS_ENABLED=value).test_client()
     assert client.get("/docs").status_code == 200
 
 

@@ -99,16 +99,16 @@ def test_upload_with_only_path_parts_for_a_name_is_a_400(client: FlaskClient) ->
     assert response.status_code == 400
 
 
-def test_upload_over_files_max_size_is_a_413(make_app: AppFactory) -> None:
-    client = make_app(FILES_MAX_SIZE=100_000).test_client()
+def test_upload_over_files_max_size_is_a_413(shared_app: AppFactory) -> None:
+    client = shared_app(FILES_MAX_SIZE=100_000).test_client()
     response = upload(client, data=b"x" * 200_000)
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "request_entity_too_large"
     assert upload(client, data=b"x" * 50_000).status_code == 201
 
 
-def test_files_max_size_does_not_raise_the_json_limit(make_app: AppFactory) -> None:
-    client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
+def test_files_max_size_does_not_raise_the_json_limit(shared_app: AppFactory) -> None:
+    client = shared_app(MAX_CONTENT_LENGTH=1000).test_client()
     assert upload(client, data=b"x" * 5000).status_code == 201
     response = client.post("/api/items", json={"name": "x" * 2000})
     assert response.status_code == 413
@@ -134,8 +134,8 @@ def test_download_has_the_body_and_headers(
     assert response.last_modified == made.replace(microsecond=0)
 
 
-def test_cache_control_follows_the_setting(make_app: AppFactory) -> None:
-    client = make_app(FILES_CACHE_SECONDS=0).test_client()
+def test_cache_control_follows_the_setting(shared_app: AppFactory) -> None:
+    client = shared_app(FILES_CACHE_SECONDS=0).test_client()
     body = upload(client).get_json()
     response = client.get(f"/api/files/{body['id']}")
     assert response.headers["Cache-Control"] == "max-age=0"
@@ -564,9 +564,9 @@ def test_delete_then_404(
     assert again.get_json()["error"]["code"] == "not_found"
 
 
-def test_files_work_on_the_in_memory_database(make_app: AppFactory) -> None:
+def test_files_work_on_the_in_memory_database(shared_app: AppFactory) -> None:
     """The no-server development mode has files too (mongomock's GridFS)."""
-    app: Flask = make_app(MONGODB_URI="mongomock://localhost")
+    app: Flask = shared_app(MONGODB_URI="mongomock://localhost")
     client = app.test_client()
     body = upload(client, b"in memory").get_json()
     assert client.get(f"/api/files/{body['id']}").data == b"in memory"

@@ -48,9 +48,9 @@ def assert_schema_not_ready(response: TestResponse) -> None:
 
 
 def test_a_server_restarted_empty_is_not_ready_until_upgrade(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    app = make_app(SCHEMA_CHECK_SECONDS=0)
+    app = shared_app(SCHEMA_CHECK_SECONDS=0)
     client = app.test_client()
     assert client.get("/readyz").status_code == 200
     with app.app_context():
@@ -62,9 +62,9 @@ def test_a_server_restarted_empty_is_not_ready_until_upgrade(
 
 
 def test_a_failed_index_build_leaves_reads_working_and_readyz_503(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    app = make_app(SCHEMA_CHECK_SECONDS=0)
+    app = shared_app(SCHEMA_CHECK_SECONDS=0)
     client = app.test_client()
     with app.app_context():
         get_db().items.drop_indexes()
@@ -81,7 +81,7 @@ def test_a_failed_index_build_leaves_reads_working_and_readyz_503(
 def test_readyz_checks_the_indexes_again_when_its_answer_expires(
     make_app: AppFactory,
 ) -> None:
-    app = make_app(SCHEMA_CHECK_SECONDS=30)
+    app = make_app(SCHEMA_CHECK_SECONDS=30)  # its own: the test sets its clock
     client = app.test_client()
     now = [1000.0]
     app.extensions[health.EXTENSION].clock = lambda: now[0]

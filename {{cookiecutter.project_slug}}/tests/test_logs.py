@@ -36,8 +36,8 @@ def monitored(app: Flask) -> bool:
 
 
 @pytest.fixture
-def json_app(make_app: AppFactory) -> Flask:
-    app: Flask = make_app(LOG_FORMAT="json")
+def json_app(shared_app: AppFactory) -> Flask:
+    app: Flask = shared_app(LOG_FORMAT="json")
     return app
 
 
@@ -94,9 +94,9 @@ def test_unmatched_paths_are_logged_as_one_template(
 
 
 def test_text_format_is_for_people(
-    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
+    shared_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app = make_app(LOG_FORMAT="text")
+    app = shared_app(LOG_FORMAT="text")
     capsys.readouterr()
     app.test_client().get("/healthz", headers={"X-Request-ID": "text-1"})
     (line,) = [
@@ -112,7 +112,7 @@ def test_text_format_is_for_people(
     [("production", "json"), ("development", "text"), ("testing", "text")],
 )
 def test_the_default_format_follows_the_environment(
-    make_app: AppFactory, app_env: str, expected: str
+    shared_app: AppFactory, app_env: str, expected: str
 ) -> None:
     overrides: dict[str, Any] = {"APP_ENV": app_env, "LOG_FORMAT": ""}
     if app_env == "production":
@@ -121,7 +121,7 @@ def test_the_default_format_follows_the_environment(
         # Production wants the provider's keys over https.
         overrides["JWT_JWKS_URL"] = "https://issuer.example.net/.well-known/jwks.json"
 {%- endif %}
-    assert make_app(**overrides).config["LOG_FORMAT"] == expected
+    assert shared_app(**overrides).config["LOG_FORMAT"] == expected
 
 
 @pytest.mark.parametrize("value", ["xml", "JSONL", "1", "plain text"])
@@ -134,7 +134,7 @@ def test_an_unknown_log_format_is_refused_by_name(
 
 @pytest.mark.usefixtures("prompt_server_checks")
 def test_no_secret_body_or_credential_reaches_the_logs(
-    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
+    shared_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Secrets in settings, bodies, headers, cookies and query strings stay out."""
     secrets = {
@@ -148,7 +148,7 @@ def test_no_secret_body_or_credential_reaches_the_logs(
     # The database is down (an outage is logged); its URI carries a password.
     # A real client, so the logged error is pymongo's own; the operation's
     # deadline is short too, or pymongo retries the insert until it passes.
-    offline = make_app(
+    offline = shared_app(
         LOG_FORMAT="json",
         LOG_LEVEL="DEBUG",
         SECRET_KEY=secrets["key"],
@@ -156,7 +156,7 @@ def test_no_secret_body_or_credential_reaches_the_logs(
         MONGODB_SERVER_SELECTION_TIMEOUT_MS=100,
         MONGODB_TIMEOUT_MS=100,
     ).test_client()
-    online = make_app(
+    online = shared_app(
         LOG_FORMAT="json", LOG_LEVEL="DEBUG", SECRET_KEY=secrets["key"]
     ).test_client()
     for client in (offline, online):
@@ -169,7 +169,9 @@ def test_no_secret_body_or_credential_reaches_the_logs(
 {%- endif %}
     capsys.readouterr()
     replies = [
-        offline.post("/api/items", json={"name": secrets["body"]}, headers=headers),
+        # With the caller's own credential, so the request reaches the insert
+        # (the outage it logs); the made-up token goes to the online app below.
+        offline.post("/api/items", json={"name": secrets["body"]}),
         online.post("/api/items", json={"name": secrets["body"]}),
         online.get(f"/api/items?after={secrets['query']}", headers=headers),
         online.post("/api/items", data=secrets["body"], headers=headers),
@@ -233,12 +235,12 @@ def test_a_slow_threshold_of_zero_never_warns(caplog: pytest.LogCaptureFixture) 
     ],
 )
 def test_only_what_somebody_reads_is_monitored(
-    make_app: AppFactory,
+    shared_app: AppFactory,
     settings: dict[str, str],
     listeners: list[str],
     timed: bool,
 ) -> None:
-    app: Flask = make_app(METRICS_ENABLED="false", **settings)
+    app: Flask = shared_app(METRICS_ENABLED="false", **settings)
     installed = app.extensions[EXTENSION].options.get("event_listeners", [])
     assert [type(listener).__name__ for listener in installed] == listeners
     assert (monitoring._begin in app.before_request_funcs.get(None, [])) is timed
@@ -246,9 +248,9 @@ def test_only_what_somebody_reads_is_monitored(
 
 
 def test_metrics_read_every_command_the_pool_and_each_request(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    metered: Flask = make_app(
+    metered: Flask = shared_app(
         METRICS_ENABLED="true", LOG_LEVEL="WARNING", MONGODB_SLOW_COMMAND_MS="0"
     )
     installed = metered.extensions[EXTENSION].options["event_listeners"]
@@ -260,9 +262,9 @@ def test_metrics_read_every_command_the_pool_and_each_request(
 
 
 def test_an_app_made_at_warning_writes_no_access_line(
-    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
+    shared_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app: Flask = make_app(LOG_FORMAT="json", LOG_LEVEL="WARNING")
+    app: Flask = shared_app(LOG_FORMAT="json", LOG_LEVEL="WARNING")
     capsys.readouterr()
     assert app.test_client().get("/healthz").status_code == 200
     assert access_lines(capsys.readouterr().out) == []

@@ -143,9 +143,9 @@ def test_pool_events_move_the_pool_gauges() -> None:
     ],
 )
 def test_a_token_protects_the_endpoint(
-    make_app: AppFactory, authorization: str
+    shared_app: AppFactory, authorization: str
 ) -> None:
-    client = make_app(METRICS_TOKEN=TOKEN).test_client()
+    client = shared_app(METRICS_TOKEN=TOKEN).test_client()
     headers = {"Authorization": authorization} if authorization else {}
     response = client.get("/metrics", headers=headers)
     assert response.status_code == 401
@@ -154,14 +154,14 @@ def test_a_token_protects_the_endpoint(
     assert "http_requests_total" not in response.get_data(as_text=True)
 
 
-def test_the_right_token_scrapes(make_app: AppFactory) -> None:
-    client = make_app(METRICS_TOKEN=TOKEN).test_client()
+def test_the_right_token_scrapes(shared_app: AppFactory) -> None:
+    client = shared_app(METRICS_TOKEN=TOKEN).test_client()
     assert scrape(client, Authorization=f"Bearer {TOKEN}")
     assert scrape(client, Authorization=f"bearer {TOKEN}")
 
 
-def test_metrics_can_be_turned_off(make_app: AppFactory) -> None:
-    client = make_app(METRICS_ENABLED="false").test_client()
+def test_metrics_can_be_turned_off(shared_app: AppFactory) -> None:
+    client = shared_app(METRICS_ENABLED="false").test_client()
     before = sample("http_requests_total", route="/healthz", method="GET", status="200")
     assert client.get("/healthz").status_code == 200
     assert client.get("/metrics").status_code == 404

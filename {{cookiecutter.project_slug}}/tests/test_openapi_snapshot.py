@@ -29,11 +29,12 @@ def served(client: FlaskClient) -> dict[str, Any]:
 
 
 def test_the_api_keeps_every_promise_of_the_snapshot(
-    client: FlaskClient, capsys: pytest.CaptureFixture[str]
+    limited_app: Flask, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The snapshot is written with a deploy's defaults, rate limits (429s) on."""
     assert SNAPSHOT.is_file(), f"{SNAPSHOT} is missing: run `{REFRESH}`, commit it"
     committed = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
-    now = served(client)
+    now = served(limited_app.test_client())
     changes = compare(committed, now)
     broken = "\n".join(f"  {change}" for change in changes if change.breaking)
     assert not broken, (
@@ -48,14 +49,14 @@ def test_the_api_keeps_every_promise_of_the_snapshot(
 
 
 def test_the_write_command_writes_the_served_document(
-    app: Flask, client: FlaskClient, tmp_path: Path
+    limited_app: Flask, tmp_path: Path
 ) -> None:
     output = tmp_path / "openapi.json"
-    result = app.test_cli_runner().invoke(
+    result = limited_app.test_cli_runner().invoke(
         args=["openapi", "write", "--output", str(output)]
     )
     assert result.exit_code == 0, result.output
     text = output.read_text(encoding="utf-8")
-    assert json.loads(text) == served(client)
+    assert json.loads(text) == served(limited_app.test_client())
     assert text.endswith("}\n")
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"

@@ -36,8 +36,10 @@ def assert_quota_exceeded(response: TestResponse) -> None:
     assert response.get_json()["error"]["code"] == "quota_exceeded"
 
 
-def test_uploads_count_against_the_quota_until_it_is_full(make_app: AppFactory) -> None:
-    app = make_app(FILES_QUOTA_BYTES=3 * SIZE)
+def test_uploads_count_against_the_quota_until_it_is_full(
+    shared_app: AppFactory,
+) -> None:
+    app = shared_app(FILES_QUOTA_BYTES=3 * SIZE)
     client = app.test_client()
     assert [upload(client).status_code for _ in range(3)] == [201, 201, 201]
     assert_quota_exceeded(upload(client))
@@ -45,8 +47,8 @@ def test_uploads_count_against_the_quota_until_it_is_full(make_app: AppFactory) 
     assert used(app) == 3 * SIZE
 
 
-def test_an_empty_file_fits_even_a_full_quota(make_app: AppFactory) -> None:
-    app = make_app(FILES_QUOTA_BYTES=SIZE)
+def test_an_empty_file_fits_even_a_full_quota(shared_app: AppFactory) -> None:
+    app = shared_app(FILES_QUOTA_BYTES=SIZE)
     client = app.test_client()
     assert upload(client).status_code == 201
     assert upload(client, size=0).status_code == 201
@@ -55,23 +57,23 @@ def test_an_empty_file_fits_even_a_full_quota(make_app: AppFactory) -> None:
 
 @pytest.mark.parametrize("size", [3 * SIZE + 1, 10 * SIZE])
 def test_one_file_over_the_whole_quota_is_refused(
-    make_app: AppFactory, size: int
+    shared_app: AppFactory, size: int
 ) -> None:
-    app = make_app(FILES_QUOTA_BYTES=3 * SIZE)
+    app = shared_app(FILES_QUOTA_BYTES=3 * SIZE)
     assert_quota_exceeded(upload(app.test_client(), size=size))
     assert used(app) == 0
 
 
-def test_each_caller_has_a_quota_of_its_own(make_app: AppFactory) -> None:
-    app = make_app(FILES_QUOTA_BYTES=SIZE)
+def test_each_caller_has_a_quota_of_its_own(shared_app: AppFactory) -> None:
+    app = shared_app(FILES_QUOTA_BYTES=SIZE)
     client = app.test_client()
     assert upload(client).status_code == 201
     assert upload(client, headers=bearer("other")).status_code == 201
     assert_quota_exceeded(upload(client))
 
 
-def test_a_delete_gives_the_bytes_back(make_app: AppFactory) -> None:
-    app = make_app(FILES_QUOTA_BYTES=SIZE)
+def test_a_delete_gives_the_bytes_back(shared_app: AppFactory) -> None:
+    app = shared_app(FILES_QUOTA_BYTES=SIZE)
     client = app.test_client()
     created = upload(client).get_json()
     assert client.delete(f"/api/files/{created['id']}").status_code == 204
@@ -80,9 +82,9 @@ def test_a_delete_gives_the_bytes_back(make_app: AppFactory) -> None:
 
 
 def test_a_failed_upload_gives_the_bytes_back(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    shared_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(FILES_QUOTA_BYTES=SIZE)
+    app = shared_app(FILES_QUOTA_BYTES=SIZE)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise OSError("the client went away")
@@ -105,8 +107,8 @@ def test_another_callers_file_cannot_be_deleted_but_an_admin_may(
     assert used(app) == 0  # the bytes go back to the uploader
 
 
-def test_concurrent_uploads_never_overshoot_the_quota(make_app: AppFactory) -> None:
-    app = make_app(FILES_QUOTA_BYTES=3 * SIZE)
+def test_concurrent_uploads_never_overshoot_the_quota(shared_app: AppFactory) -> None:
+    app = shared_app(FILES_QUOTA_BYTES=3 * SIZE)
     if app.extensions[EXTENSION].in_memory:
         # mongomock applies an update as a find, then a write, with no lock
         # between threads; the conditional $inc is atomic on a server, where the

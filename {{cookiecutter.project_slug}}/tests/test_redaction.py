@@ -53,9 +53,9 @@ def test_redact_uris_hides_user_and_password(text: str, expected: str) -> None:
 
 
 def test_log_lines_and_tracebacks_never_show_uri_credentials(
-    make_app: Callable[..., Flask], capsys: pytest.CaptureFixture[str]
+    shared_app: Callable[..., Flask], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make_app()  # configures the stdout handler
+    shared_app()  # configures the stdout handler
     log = logging.getLogger("{{ cookiecutter.package_name }}.test")
     log.error("cannot reach %s", f"mongodb://app:{PASSWORD}@db.example.net/shop")
     try:

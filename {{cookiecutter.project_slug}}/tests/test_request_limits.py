@@ -133,18 +133,18 @@ FORM = "multipart/form-data; boundary=b"
 
 
 def test_a_chunked_upload_over_files_max_size_is_a_413(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    client = make_app(FILES_MAX_SIZE=100_000).test_client()
+    client = shared_app(FILES_MAX_SIZE=100_000).test_client()
     response = post_chunked(client, "/api/files", multipart(200_000), FORM)
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "request_entity_too_large"
 
 
 def test_an_upload_of_exactly_files_max_size_is_stored(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    client = make_app(FILES_MAX_SIZE=100_000).test_client()
+    client = shared_app(FILES_MAX_SIZE=100_000).test_client()
     body = multipart(100_000 - len(multipart(0)))
     assert len(body) == 100_000
     for chunked in (True, False):
@@ -159,9 +159,9 @@ def test_an_upload_of_exactly_files_max_size_is_stored(
 
 
 def test_a_chunked_upload_under_files_max_size_is_stored(
-    make_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    client = make_app(FILES_MAX_SIZE=100_000, MAX_CONTENT_LENGTH=LIMIT).test_client()
+    client = shared_app(FILES_MAX_SIZE=100_000, MAX_CONTENT_LENGTH=LIMIT).test_client()
     response = post_chunked(client, "/api/files", multipart(50_000), FORM)
     assert response.status_code == 201
     assert response.get_json()["length"] == 50_000

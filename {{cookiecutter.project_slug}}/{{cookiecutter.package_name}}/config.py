@@ -45,6 +45,9 @@ ENVIRONMENTS = ("development", "testing", "production")
 SCHEMES = ("mongodb", "mongodb+srv", "mongomock")
 DEFAULT_DATABASE = "{{ cookiecutter.database_name }}"
 DEFAULT_APPNAME = "{{ cookiecutter.project_slug }}"
+# One budget per client across the API; tests that check the documented 429s
+# name it, since test apps run without limits unless a test turns them on.
+DEFAULT_RATE_LIMITS = "600/minute"
 IN_MEMORY_URI = f"mongomock://localhost/{DEFAULT_DATABASE}"
 DOTENV = ".env"
 MIN_SECRET_LENGTH = 32
@@ -240,7 +243,7 @@ SETTINGS: dict[str, tuple[Any, Parser]] = {
     "METRICS_PORT": (0, _integer),
     "OTEL_EXPORTER_OTLP_ENDPOINT": ("", _text),
     "OTEL_SERVICE_NAME": (DEFAULT_APPNAME, _text),
-    "RATE_LIMITS": ("600/minute", _rate_limits),
+    "RATE_LIMITS": (DEFAULT_RATE_LIMITS, _rate_limits),
     "PROXY_FIX_HOPS": (0, _integer),
     "CORS_ORIGINS": ("", _origins),
 {%- if cookiecutter.auth != "none" %}
