@@ -30,6 +30,7 @@ from {{ cookiecutter.package_name }}.errors import (
     cap_details,
     error_response,
 )
+from {{ cookiecutter.package_name }}.validation import MAX_MEMBERS
 
 
 def assert_error_shape(response: TestResponse, status: int) -> dict[str, Any]:
@@ -129,8 +130,10 @@ def test_every_database_route_is_a_503_while_the_database_is_down(
     )
 
 
-def test_60000_unknown_keys_give_a_small_error(client: FlaskClient) -> None:
-    body = {f"k{number}": 0 for number in range(60_000)}  # 0.7 MB, under the limit
+def test_as_many_unknown_keys_as_a_body_may_hold_give_a_small_error(
+    client: FlaskClient,
+) -> None:
+    body = {f"k{number}": 0 for number in range(MAX_MEMBERS)}
     response = client.post(
         "/api/items", data=json.dumps(body), content_type="application/json"
     )
@@ -138,7 +141,20 @@ def test_60000_unknown_keys_give_a_small_error(client: FlaskClient) -> None:
     assert len(response.data) < 40_000
     assert len(error["details"]) == MAX_DETAILS
     # Every unknown key, and the missing name, is a problem.
-    assert error["details_omitted"] == 60_001 - MAX_DETAILS
+    assert error["details_omitted"] == MAX_MEMBERS + 1 - MAX_DETAILS
+
+
+def test_60000_unknown_keys_are_refused_whole_with_a_small_413(
+    client: FlaskClient,
+) -> None:
+    body = {f"k{number}": 0 for number in range(60_000)}  # 0.7 MB, under the limit
+    response = client.post(
+        "/api/items", data=json.dumps(body), content_type="application/json"
+    )
+    error = assert_error_shape(response, 413)
+    assert str(MAX_MEMBERS) in error["message"]
+    assert "details" not in error
+    assert len(response.data) < 1_000
 
 
 def test_details_that_fit_are_sent_whole(app_context: AppContext) -> None:

@@ -4,13 +4,17 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.exceptions import BadRequest
 
 from {{ cookiecutter.package_name }}.validation import (
     MAX_DEPTH,
+    MAX_MEMBERS,
     query_int,
     unstorable,
 )
+
+OVER = MAX_MEMBERS + 1
 
 
 def test_plain_values_are_storable() -> None:
@@ -69,3 +73,43 @@ def test_query_int_refuses_anything_else_naming_the_argument(
         pytest.raises(BadRequest, match=r"^400 Bad Request: n must be"),
     ):
         query_int("n", 5, minimum=-10, maximum=10)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {f"k{n}": 0 for n in range(OVER)},  # one level
+        {"name": "a", "tags": ["t"] * (MAX_MEMBERS - 1)},  # a long list
+        {"name": "a", "attributes": {f"k{n}": n for n in range(MAX_MEMBERS)}},
+        {"name": "a", "x": [[0] * 40 for _ in range(25)]},  # 2 + 25 + 1,000
+        {"a": {"b": {"c": [{"d": n} for n in range(500)]}}},  # 3 + 500 + 500
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/items", "/api/items/transfers"])
+def test_more_keys_and_items_than_a_body_may_hold_is_a_413(
+    client: FlaskClient, body: dict[str, Any], path: str
+) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == 413
+    assert str(MAX_MEMBERS) in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "a", "tags": ["t"] * (MAX_MEMBERS - 2)},
+        {"name": "a", "x": [[0] * 40 for _ in range(24)], "y": [0] * 13},  # 1,000
+    ],
+)
+def test_a_body_of_exactly_the_bound_is_checked_field_by_field(
+    client: FlaskClient, body: dict[str, Any]
+) -> None:
+    response = client.post("/api/items", json=body)
+    assert response.status_code == 422  # too many tags, unknown fields: named
+    assert response.get_json()["error"]["details"]
+
+
+def test_a_patch_is_held_to_the_same_bound(client: FlaskClient) -> None:
+    body = {"tags": ["t"] * MAX_MEMBERS}
+    response = client.patch("/api/items/" + "0" * 24, json=body)
+    assert response.status_code == 413
