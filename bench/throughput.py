@@ -23,7 +23,7 @@ from pymongo.collection import Collection
 from bench.load import Route, drive
 from support.api_key import ENTRY, HEADERS
 from support.baking import TEMPLATE
-from support.commands import run
+from support.deploy_step import flask_db_upgrade
 from support.environment import clean_env
 from support.network import free_port
 from support.serving import Served, start
@@ -141,11 +141,12 @@ def _terminate_all(servers: dict[str, Served]) -> None:
         server.process.terminate()
 
 
-def _upgrade_db(project: Path, package: str, env: dict[str, str]) -> None:
-    """The service's deploy step (indexes, the unique name among them) first."""
-    made = run(
-        [sys.executable, "-m", "flask", "--app", package, "db", "upgrade"], project, env
-    )
+def _upgrade_db(project: Path, uri: str) -> None:
+    """The service's deploy step first: its indexes (the unique name key and the
+    list's sort keys among them) on the collection every app serves. It runs as
+    the container's entrypoint runs it, reading no ``.env``: the bake's own names
+    its development database, which would get the indexes instead."""
+    made = flask_db_upgrade(project, uri)
     if made.returncode != 0:
         raise RuntimeError(made.stdout + made.stderr)
 
@@ -190,7 +191,9 @@ def measure(
         RATE_LIMITS="",
         **SERVICE_ENV,
     )
-    _upgrade_db(open_project, package, env)  # both bakes declare the same schema
+    # Both bakes declare the same indexes (the default bake's validator also
+    # requires created_by; nx-27017 enforces no validator).
+    _upgrade_db(open_project, uri)
     results: dict[str, Any] = {
         name: {route: {"rps": [], "p50_ms": [], "p99_ms": []} for route in ROUTES}
         for name in APPS
