@@ -7,6 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.exceptions import BadRequest
 
+from {{ cookiecutter.package_name }}.items import Item
 from {{ cookiecutter.package_name }}.validation import (
     MAX_DEPTH,
     MAX_MEMBERS,
@@ -91,7 +92,9 @@ def test_more_keys_and_items_than_a_body_may_hold_is_a_413(
 ) -> None:
     response = client.post(path, json=body)
     assert response.status_code == 413
-    assert str(MAX_MEMBERS) in response.get_json()["error"]["message"]
+    error = response.get_json()["error"]
+    assert error["code"] == "too_many_members"  # not a body over the size limit
+    assert str(MAX_MEMBERS) in error["message"]
 
 
 @pytest.mark.parametrize(
@@ -113,3 +116,18 @@ def test_a_patch_is_held_to_the_same_bound(client: FlaskClient) -> None:
     body = {"tags": ["t"] * MAX_MEMBERS}
     response = client.patch("/api/items/" + "0" * 24, json=body)
     assert response.status_code == 413
+
+
+def test_the_largest_item_the_model_allows_is_within_the_bound(
+    client: FlaskClient,
+) -> None:
+    """A model that grows past the bound would have its largest bodies refused."""
+    fields = Item.model_json_schema()["properties"]
+    most_tags = fields["tags"]["maxItems"]
+    most_attributes = fields["attributes"]["maxProperties"]
+    body = {
+        "name": "Largest",
+        "tags": [f"t{n}" for n in range(most_tags)],
+        "attributes": {f"k{n}": n for n in range(most_attributes)},
+    }
+    assert client.post("/api/items", json=body).status_code == 201
