@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-# Builds an app with settings overridden: the ``make_app`` fixture.
+# Builds an app with settings overridden: the ``make_app`` and ``shared_app``
+# fixtures.
 AppFactory = Callable[..., Flask]
 
 # A closed port on loopback: connections are refused at once, so "the database
