@@ -64,6 +64,18 @@ def test_nothing_visible_leaves_nothing(invisible: str) -> None:
     assert key(invisible) == ""
 
 
+@pytest.mark.parametrize("around", ["{}", "a{}b", " {} x{}"])
+def test_plain_ascii_follows_the_same_rule(around: str) -> None:
+    """Printable ASCII takes a shortcut (NFKC and the table change none of it)."""
+    invisible = {p: None for low, high in INVISIBLE for p in range(low, high + 1)}
+    for point in range(0x80):
+        name = around.format(chr(point), chr(point))
+        full = unicodedata.normalize("NFKC", name)
+        full = " ".join(" ".join(full.split()).translate(invisible).split())
+        assert display(name) == full, f"U+{point:04X}"
+        assert key(name) == unicodedata.normalize("NFKC", full.casefold())
+
+
 def test_the_table_covers_this_pythons_controls_and_format_characters() -> None:
     """A newer Unicode (a newer Python) may add format characters: add them too."""
     covered = {p for low, high in INVISIBLE for p in range(low, high + 1)}

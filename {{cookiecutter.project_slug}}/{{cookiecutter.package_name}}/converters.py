@@ -22,6 +22,8 @@ class ObjectIdConverter(BaseConverter):
 
     def to_url(self, value: Any) -> str:
         """Accept an ObjectId or its hex string; anything else cannot be a URL."""
+        if isinstance(value, ObjectId):
+            return str(value)
         if not ObjectId.is_valid(value):
             raise ValidationError()
         return str(ObjectId(value))

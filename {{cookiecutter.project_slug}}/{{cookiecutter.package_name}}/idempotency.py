@@ -33,6 +33,9 @@ from .db import get_collection
 
 COLLECTION = "idempotency_keys"
 HEADER = "Idempotency-Key"
+# How WSGI hands the header over. Most creates send none, and asking
+# ``request.headers`` for a missing one raises and catches a KeyError inside.
+ENVIRON_HEADER = "HTTP_IDEMPOTENCY_KEY"
 REPLAYED = "Idempotent-Replayed"
 TTL_SECONDS = 24 * 60 * 60
 # Printable ASCII, as a header carries safely; long enough for any UUID scheme.
@@ -59,7 +62,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Response]:
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
-        key = request.headers.get(HEADER)
+        key: str | None = request.environ.get(ENVIRON_HEADER)
         if key is None:
             return make_response(view(*args, **kwargs))
         record_id = _record_id(key)

@@ -19,6 +19,7 @@ Flask-PyMongo's docs. Mappings and text are never taken apart that way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -61,6 +62,9 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+_STRICT = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 class MongoJSONProvider(DefaultJSONProvider):
     """Flask's JSON provider plus ObjectId, datetime and Decimal128."""
 
@@ -100,5 +104,11 @@ class MongoJSONProvider(DefaultJSONProvider):
         Stored, they would come back out as invalid JSON that most clients
         cannot parse; refused here, they are a 400 like any malformed body.
         """
-        kwargs.setdefault("parse_constant", _refuse_constant)
-        return super().loads(s, **kwargs)
+        if kwargs:
+            kwargs.setdefault("parse_constant", _refuse_constant)
+            return super().loads(s, **kwargs)
+        # json.loads builds a new decoder whenever it is given an option; this
+        # one is built once (every request body comes through here).
+        if isinstance(s, bytes | bytearray):
+            s = s.decode(json.detect_encoding(s), "surrogatepass")
+        return _STRICT.decode(s)

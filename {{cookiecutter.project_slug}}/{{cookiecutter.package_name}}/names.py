@@ -63,6 +63,10 @@ VISIBLE_PATTERN = (
 
 def display(name: str) -> str:
     """``name`` as it is stored and shown; empty if nothing visible is left."""
+    if name.isascii() and name.isprintable():
+        # NFKC leaves ASCII as it is and nothing printable is invisible: only
+        # the spaces are left to tidy (most names, at a fifth of the cost).
+        return " ".join(name.split())
     name = unicodedata.normalize("NFKC", name)
     # White space first (tabs and newlines are controls too), then the rest.
     name = " ".join(name.split())
@@ -75,4 +79,7 @@ def key(name: str) -> str:
     Casefolding can undo NFKC (``ß`` folds to ``ss``, some letters decompose),
     so the result is normalized again.
     """
-    return unicodedata.normalize("NFKC", display(name).casefold())
+    shown = display(name)
+    if shown.isascii():
+        return shown.lower()  # casefolds ASCII, and NFKC leaves it as it is
+    return unicodedata.normalize("NFKC", shown.casefold())

@@ -19,10 +19,16 @@ API_PREFIX = "/api"
 
 
 def add_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    under_api = request.path == API_PREFIX or request.path.startswith(f"{API_PREFIX}/")
-    if under_api and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
+    # One look at what is set: each Werkzeug lookup of a missing header walks
+    # the list and raises inside, and every response comes through here.
+    headers = response.headers
+    present = set(headers.keys(lower=True))
+    if "x-content-type-options" not in present:
+        headers.add("X-Content-Type-Options", "nosniff")
+    path = request.path
+    under_api = path == API_PREFIX or path.startswith(f"{API_PREFIX}/")
+    if under_api and "cache-control" not in present:
+        headers.add("Cache-Control", "no-store")
     return response
 
 

@@ -34,6 +34,7 @@ MAX_MEMBERS = 1000
 INT64 = range(-(2**63), 2**63)
 # Plain ASCII digits: int() alone would also take "1_0", " 7" and non-Latin digits.
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+CONTAINERS = (dict, list)
 
 
 class TooManyMembers(RequestEntityTooLarge):
@@ -173,8 +174,9 @@ def _members_over_limit(body: dict[str, Any]) -> bool:
         count += len(container)
         if count > MAX_MEMBERS:
             return True
-        values = container.values() if isinstance(container, dict) else container
-        stack.extend(value for value in values if isinstance(value, dict | list))
+        for value in container.values() if isinstance(container, dict) else container:
+            if isinstance(value, CONTAINERS):
+                stack.append(value)
     return False
 
 
@@ -182,7 +184,9 @@ def unstorable(body: dict[str, Any]) -> dict[str, str]:
     """Paths, at any depth, of keys and values MongoDB would misread or refuse.
 
     The walk uses an explicit stack, so a deep body cannot exhaust Python's
-    recursion limit here.
+    recursion limit here. Every request with a body takes it: values are
+    checked where they are met, and only containers (or anything past
+    MAX_DEPTH) wait on the stack.
     """
     problems: dict[str, str] = {}
     stack: list[tuple[str, Any, int]] = [("", body, 0)]
@@ -190,20 +194,24 @@ def unstorable(body: dict[str, Any]) -> dict[str, str]:
         path, value, depth = stack.pop()
         if depth > MAX_DEPTH:
             problems[path] = f"nests deeper than {MAX_DEPTH} levels"
-        elif isinstance(value, dict):
+            continue
+        deeper = depth + 1
+        if isinstance(value, dict):
             for key, child in value.items():
                 where = f"{path}.{key}" if path else key
                 problem = _key_problem(key)
                 if problem:
                     problems[where] = problem
-                stack.append((where, child, depth + 1))
-        elif isinstance(value, list):
-            for index, child in enumerate(value):
-                stack.append((f"{path}[{index}]", child, depth + 1))
+                if deeper > MAX_DEPTH or isinstance(child, CONTAINERS):
+                    stack.append((where, child, deeper))
+                elif problem := _value_problem(child):
+                    problems[where] = problem
         else:
-            problem = _value_problem(value)
-            if problem:
-                problems[path] = problem
+            for index, child in enumerate(value):
+                if deeper > MAX_DEPTH or isinstance(child, CONTAINERS):
+                    stack.append((f"{path}[{index}]", child, deeper))
+                elif problem := _value_problem(child):
+                    problems[f"{path}[{index}]"] = problem
     return problems
 
 
@@ -216,7 +224,10 @@ def _key_problem(key: str) -> str | None:
 
 
 def _value_problem(value: Any) -> str | None:
-    if isinstance(value, str) and not _is_utf8(value):
+    if isinstance(value, str):
+        # ASCII is always valid UTF-8; only other text can hold a lone surrogate.
+        if value.isascii() or _is_utf8(value):
+            return None
         return "must be valid Unicode text"
     if isinstance(value, int) and not isinstance(value, bool) and value not in INT64:
         return "must fit in a 64-bit integer"
