@@ -10,13 +10,14 @@ pytest-flask provides ``client`` (a ``FlaskClient`` for the ``app`` below). It
 also pushes a request context for any test that uses ``app``; tests do not lean
 on it: one that calls app code outside a request asks for ``app_context``, so
 what it needs is in its signature. Helpers that tests import live in
-``support.py`` and ``outage.py``; nothing imports this module.
+``support.py``, ``outage.py`` and ``untraced.py``; nothing imports this module.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import subprocess
 import time
 import uuid
 from collections.abc import Generator, Iterator
@@ -24,6 +25,7 @@ from typing import Any
 
 import pymongo.common
 import pytest
+import untraced
 {%- if cookiecutter.auth != "none" %}
 from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
 {%- endif %}
@@ -82,6 +84,33 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
         gc.enable()
         young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+
+
+UNTRACED_RUN = pytest.StashKey[subprocess.Popen[str]]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the fresh-interpreter run of untraced.py now if a selected test reads
+    it: it takes about 0.4 s and needs nothing from the suite, so it runs alongside
+    instead of holding up the test that waits for it."""
+    wanted = (getattr(item, "fixturenames", ()) for item in session.items)
+    if any("untraced_run" in names for names in wanted):
+        session.stash[UNTRACED_RUN] = untraced.start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A run started for a test that never came (``-x``, an interrupt) is ended."""
+    if UNTRACED_RUN in session.stash:
+        untraced.stop(session.stash[UNTRACED_RUN])
+
+
+@pytest.fixture(scope="session")
+def untraced_run(request: pytest.FixtureRequest) -> subprocess.CompletedProcess[str]:
+    """How the run of untraced.py ended (started here if collection did not)."""
+    stash = request.session.stash
+    process = stash[UNTRACED_RUN] if UNTRACED_RUN in stash else untraced.start()
+    stash[UNTRACED_RUN] = process
+    return untraced.finish(process)
 
 
 def build_app(**overrides: Any) -> Flask:
