@@ -72,14 +72,16 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
     Collecting makes a great many objects and hardly any garbage, and each full
     collection walks all of them again (0.3 s of a run, measured). Afterwards the
     libraries, test modules and test items stay until the end: frozen, they are
-    left out, and full collections come less often. The collector is back on
-    however collection ends (an error, or a plugin that collects elsewhere).
+    left out, and full collections come less often. What garbage collecting made
+    is frozen with them rather than looked for first: a full collection here took
+    0.2-0.3 s to find about 12,000 objects (measured), memory the run can spare.
+    The collector is back on however collection ends (an error, or a plugin that
+    collects elsewhere).
     """
     gc.disable()
     try:
         return (yield)
     finally:
-        gc.collect()
         gc.freeze()
         gc.enable()
         young, middle, _ = gc.get_threshold()
