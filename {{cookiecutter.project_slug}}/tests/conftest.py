@@ -96,6 +96,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the fresh-interpreter run of untraced.py now if a selected test reads
     it: it takes about 0.4 s and needs nothing from the suite, so it runs alongside
     instead of holding up the test that waits for it."""
+    if session.config.option.collectonly:
+        return
     wanted = (getattr(item, "fixturenames", ()) for item in session.items)
     if any("untraced_run" in names for names in wanted):
         session.stash[UNTRACED_RUN] = untraced.start()
