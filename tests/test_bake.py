@@ -149,6 +149,7 @@ EXPECTED_FILES = [
     "tests/test_validation.py",
     "tests/test_validators.py",
     "tests/test_versions.py",
+    "tests/untraced.py",
 ]
 
 # One bake per answer changed from the default, plus every option off at once,

@@ -3,29 +3,21 @@
 A test that needs an app context must ask for it (the ``app_context`` fixture or
 ``with app.app_context()``) instead of leaning on the request context that
 pytest-flask pushes for every test using ``app``. Nothing shows a test leaning on
-it until the push is switched off, so this runs a copy of the baked suite with
-pytest-flask's pushing fixture replaced by one that does nothing.
+it until the push is switched off, so the baked conftest switches it off for good
+(a fixture of the same name), and a baked test fails if a context is pushed: every
+run of the baked suite is then a run without the push.
 """
 
 from __future__ import annotations
 
 import ast
-import shutil
 from pathlib import Path
 
 import pytest_flask.plugin
 
-from support.commands import passed_count, run_project_tests
-
 # pytest-flask's autouse fixture that pushes a request context; a conftest
 # fixture of the same name overrides it.
 PUSHING_FIXTURE = "_push_request_context"
-NO_PUSH = f'''
-
-@pytest.fixture(autouse=True)
-def {PUSHING_FIXTURE}() -> None:
-    """Switched off by the template's tests: no test may need it."""
-'''
 
 
 def test_no_baked_test_module_imports_conftest(project: Path) -> None:
@@ -37,12 +29,23 @@ def test_no_baked_test_module_imports_conftest(project: Path) -> None:
                 assert "conftest" not in [alias.name for alias in node.names], path
 
 
-def test_no_baked_test_leans_on_the_request_context_pytest_flask_pushes(
-    project: Path, tmp_path: Path
+def test_the_baked_conftest_switches_off_the_request_context_pytest_flask_pushes(
+    project: Path,
 ) -> None:
     # If pytest-flask renames the fixture, the override would do nothing.
     assert hasattr(pytest_flask.plugin, PUSHING_FIXTURE)
-    copy = shutil.copytree(project, tmp_path / project.name)
-    with (copy / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
-        conftest.write(NO_PUSH)
-    assert passed_count(run_project_tests(copy)) >= 100
+    conftest = ast.parse((project / "tests" / "conftest.py").read_text("utf-8"))
+    overrides = [
+        node
+        for node in conftest.body
+        if isinstance(node, ast.FunctionDef) and node.name == PUSHING_FIXTURE
+    ]
+    assert len(overrides) == 1
+    (override,) = overrides
+    # A fixture that does nothing: only a docstring in its body.
+    assert len(override.body) == 1
+    assert isinstance(override.body[0], ast.Expr)
+    assert ast.get_docstring(override)
+    # The baked test that fails when a context is pushed anyway.
+    test_app = (project / "tests" / "test_app.py").read_text("utf-8")
+    assert "def test_a_test_gets_no_context_it_did_not_ask_for(" in test_app

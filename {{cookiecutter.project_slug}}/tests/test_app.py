@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context, has_request_context
 
 from {{ cookiecutter.package_name }}.config import ConfigError
 from {{ cookiecutter.package_name }}.logs import HANDLER_NAME
@@ -14,6 +14,12 @@ def test_create_app_applies_overrides(make_app: Callable[..., Flask]) -> None:
     app = make_app(MAX_CONTENT_LENGTH=123)
     assert app.config["MAX_CONTENT_LENGTH"] == 123
     assert app.testing
+
+
+def test_a_test_gets_no_context_it_did_not_ask_for(app: Flask) -> None:
+    """pytest-flask would push a request context here; conftest.py turns it off."""
+    assert not has_request_context()
+    assert not has_app_context()
 
 
 def test_create_app_refuses_bad_settings(make_app: Callable[..., Flask]) -> None:
