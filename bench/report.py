@@ -50,13 +50,21 @@ def _throughput_ratio(
     routes: tuple[str, ...] = tuple(ROUTES),
     app: str = SERVICE,
 ) -> float:
-    """``app``'s median req/s over ``other``'s: geometric mean of ``routes``."""
-    logs = [
-        math.log(
-            median_rps(throughput, app, route) / median_rps(throughput, other, route)
+    """``app``'s req/s over ``other``'s: geometric mean of ``routes``.
+
+    Each route's figure is the median of the rounds' ratios, as in switches.py:
+    a round drives every app back to back, so a change in the shared machine's
+    speed between rounds cancels out within each ratio.
+    """
+    logs = []
+    for route in routes:
+        pairs = zip(
+            throughput[app][route]["rps"],
+            throughput[other][route]["rps"],
+            strict=True,
         )
-        for route in routes
-    ]
+        ratios = [mine / theirs for mine, theirs in pairs]
+        logs.append(math.log(statistics.median(ratios)))
     return math.exp(sum(logs) / len(logs))
 
 
