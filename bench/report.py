@@ -40,10 +40,6 @@ def spread(values: list[float]) -> dict[str, float]:
     }
 
 
-def median_rps(throughput: dict[str, Any], app: str, route: str) -> float:
-    return float(statistics.median(throughput[app][route]["rps"]))
-
-
 def _throughput_ratio(
     throughput: dict[str, Any],
     other: str,
@@ -124,7 +120,6 @@ def throughput_table(results: dict[str, Any]) -> list[str]:
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for route, label in ROUTES.items():
-        shared = median_rps(throughput, SERVICE, route)
         for name, (_, _, description) in APPS.items():
             data = throughput[name][route]
             rps = spread(data["rps"])
@@ -133,7 +128,7 @@ def throughput_table(results: dict[str, Any]) -> list[str]:
                 f"({rps['min']:.0f}-{rps['max']:.0f}) | "
                 f"{statistics.median(data['p50_ms']):.2f} | "
                 f"{statistics.median(data['p99_ms']):.2f} | "
-                f"{shared / rps['median']:.2f} |"
+                f"{_throughput_ratio(throughput, name, (route,)):.2f} |"
             )
     return lines
 

@@ -42,6 +42,25 @@ def test_values_bson_cannot_store_are_found(body: dict[str, Any], path: str) -> 
     assert list(unstorable(body)) == [path]
 
 
+def test_problems_come_shallowest_first_in_the_bodys_order() -> None:
+    """A 422 shows the first MAX_DETAILS problems: those nearest the top."""
+    body = {
+        "z": 2**64,
+        "deep": {"$x": 1, "list": [2**64, {"$y": 1}, "\ud800"]},
+        "a": "\udfff",
+        "$k": 1,
+    }
+    assert list(unstorable(body)) == [
+        "z",
+        "a",
+        "$k",
+        "deep.$x",
+        "deep.list[0]",
+        "deep.list[2]",
+        "deep.list[1].$y",
+    ]
+
+
 def test_the_largest_64_bit_integers_are_fine() -> None:
     assert unstorable({"a": 2**63 - 1, "b": -(2**63)}) == {}
 

@@ -35,7 +35,7 @@ COLLECTION = "idempotency_keys"
 HEADER = "Idempotency-Key"
 # How WSGI hands the header over. Most creates send none, and asking
 # ``request.headers`` for a missing one raises and catches a KeyError inside.
-ENVIRON_HEADER = "HTTP_IDEMPOTENCY_KEY"
+ENVIRON_HEADER = "HTTP_" + HEADER.upper().replace("-", "_")
 REPLAYED = "Idempotent-Replayed"
 TTL_SECONDS = 24 * 60 * 60
 # Printable ASCII, as a header carries safely; long enough for any UUID scheme.

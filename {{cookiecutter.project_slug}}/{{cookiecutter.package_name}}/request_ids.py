@@ -16,7 +16,7 @@ import secrets
 from flask import Flask, Response, has_request_context, request
 
 HEADER = "X-Request-ID"
-ENVIRON_HEADER = "HTTP_X_REQUEST_ID"  # how WSGI hands the header over
+ENVIRON_HEADER = "HTTP_" + HEADER.upper().replace("-", "_")  # as WSGI hands it over
 MAX_LENGTH = 128
 # Letters, digits and - _ . : only: safe in a header, a log line and a URL.
 SAFE = re.compile(r"[A-Za-z0-9._:-]+", re.ASCII)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import deque
 from typing import Any
 
 from flask import request
@@ -183,15 +184,16 @@ def _members_over_limit(body: dict[str, Any]) -> bool:
 def unstorable(body: dict[str, Any]) -> dict[str, str]:
     """Paths, at any depth, of keys and values MongoDB would misread or refuse.
 
-    The walk uses an explicit stack, so a deep body cannot exhaust Python's
-    recursion limit here. Every request with a body takes it: values are
-    checked where they are met, and only containers (or anything past
-    MAX_DEPTH) wait on the stack.
+    Shallowest first, and in the body's order within each object or list, so
+    the first problems (the ones a capped 422 shows) are the ones nearest the
+    top. The walk takes containers from a queue instead of recursing, so a
+    deep body cannot exhaust Python's recursion limit here; values are checked
+    where they are met, since every request with a body comes through here.
     """
     problems: dict[str, str] = {}
-    stack: list[tuple[str, Any, int]] = [("", body, 0)]
-    while stack:
-        path, value, depth = stack.pop()
+    queue: deque[tuple[str, Any, int]] = deque([("", body, 0)])
+    while queue:
+        path, value, depth = queue.popleft()
         if depth > MAX_DEPTH:
             problems[path] = f"nests deeper than {MAX_DEPTH} levels"
             continue
@@ -203,15 +205,17 @@ def unstorable(body: dict[str, Any]) -> dict[str, str]:
                 if problem:
                     problems[where] = problem
                 if deeper > MAX_DEPTH or isinstance(child, CONTAINERS):
-                    stack.append((where, child, deeper))
+                    queue.append((where, child, deeper))
                 elif problem := _value_problem(child):
                     problems[where] = problem
-        else:
+        elif isinstance(value, list):
             for index, child in enumerate(value):
                 if deeper > MAX_DEPTH or isinstance(child, CONTAINERS):
-                    stack.append((f"{path}[{index}]", child, deeper))
+                    queue.append((f"{path}[{index}]", child, deeper))
                 elif problem := _value_problem(child):
                     problems[f"{path}[{index}]"] = problem
+        elif problem := _value_problem(value):
+            problems[path] = problem
     return problems
 
 
