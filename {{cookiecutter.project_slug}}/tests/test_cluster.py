@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from pymongo import MongoClient
 from support import AppFactory
 
-from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.config import ConfigError, load_settings
 from {{ cookiecutter.package_name }}.db import deploy_database, get_client
 
@@ -40,37 +37,16 @@ def ca_file(tmp_path: Path) -> str:
     return str(path)
 
 
-@pytest.fixture
-def settings_app() -> Iterator[AppFactory]:
-    """Apps of the settings and the database extension only, as create_app
-    makes them: load_settings checks the settings, db.init_app turns them into
-    the client's options. The rest of a full app (its routes, which Werkzeug
-    compiles in about 3.5 ms an app) does not reach the client's cluster options.
-    """
-    apps: list[Flask] = []
-
-    def factory(**overrides: Any) -> Flask:
-        app = Flask(__name__)
-        app.config.from_mapping(load_settings({"APP_ENV": "testing", **overrides}))
-        db.init_app(app)
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        db.close_db(app)
-
-
-def client_for(settings_app: AppFactory, uri: str = URI, **settings: Any) -> Any:
-    app = settings_app(MONGODB_URI=uri, **settings)
+def client_for(shared_app: AppFactory, uri: str = URI, **settings: Any) -> Any:
+    app = shared_app(MONGODB_URI=uri, **settings)
     with app.app_context():
         return get_client()
 
 
 def test_by_default_the_client_keeps_pymongos_cluster_defaults(
-    settings_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    client = client_for(settings_app)
+    client = client_for(shared_app)
     assert client.read_preference.mongos_mode == "primary"
     assert client.write_concern.document == {}
     assert client.options.retry_writes is True
@@ -79,12 +55,12 @@ def test_by_default_the_client_keeps_pymongos_cluster_defaults(
     assert client.options.pool_options._ssl_context is None
 
 
-def test_the_uri_alone_sets_every_cluster_option(settings_app: AppFactory) -> None:
+def test_the_uri_alone_sets_every_cluster_option(shared_app: AppFactory) -> None:
     uri = (
         URI + "?readPreference=secondaryPreferred&w=majority&retryWrites=false"
         "&compressors=zlib&replicaSet=rs0"
     )
-    client = client_for(settings_app, uri)
+    client = client_for(shared_app, uri)
     assert client.read_preference.mongos_mode == "secondaryPreferred"
     assert client.write_concern.document == {"w": "majority"}
     assert client.options.retry_writes is False
@@ -106,11 +82,11 @@ def test_the_uri_alone_sets_every_cluster_option(settings_app: AppFactory) -> No
     ],
 )
 def test_each_setting_reaches_the_client_and_wins_over_the_uri(
-    settings_app: AppFactory, setting: str, value: str, probe: str, expected: Any
+    shared_app: AppFactory, setting: str, value: str, probe: str, expected: Any
 ) -> None:
     # The URI says otherwise for every option: the setting must win.
     uri = URI + "?readPreference=primary&w=1&retryWrites=true&replicaSet=other"
-    client = client_for(settings_app, uri, **{setting: value})
+    client = client_for(shared_app, uri, **{setting: value})
     seen = {
         "read_preference": client.read_preference.mongos_mode,
         "write_concern": client.write_concern.document,
@@ -122,9 +98,9 @@ def test_each_setting_reaches_the_client_and_wins_over_the_uri(
 
 
 def test_a_tls_ca_file_turns_tls_on_with_that_ca(
-    settings_app: AppFactory, ca_file: str
+    shared_app: AppFactory, ca_file: str
 ) -> None:
-    client = client_for(settings_app, MONGODB_TLS_CA_FILE=ca_file)
+    client = client_for(shared_app, MONGODB_TLS_CA_FILE=ca_file)
     context = client.options.pool_options._ssl_context
     assert context is not None
     assert [cert["subject"] for cert in context.get_ca_certs()] == [
@@ -133,9 +109,9 @@ def test_a_tls_ca_file_turns_tls_on_with_that_ca(
 
 
 def test_the_deploy_step_keeps_the_cluster_settings_but_reads_the_primary(
-    settings_app: AppFactory,
+    shared_app: AppFactory,
 ) -> None:
-    app = settings_app(
+    app = shared_app(
         MONGODB_URI=URI,
         MONGODB_READ_PREFERENCE="secondary",
         MONGODB_WRITE_CONCERN="majority",

@@ -186,34 +186,25 @@ def unstorable(body: dict[str, Any]) -> dict[str, str]:
 
     Shallowest first, and in the body's order within each object or list, so
     the first problems (the ones a capped 422 shows) are the ones nearest the
-    top. The walk takes containers from a queue instead of recursing, so a
-    deep body cannot exhaust Python's recursion limit here; values are checked
-    where they are met, since every request with a body comes through here.
+    top. The walk takes values from a queue instead of recursing, so a deep
+    body cannot exhaust Python's recursion limit here.
     """
     problems: dict[str, str] = {}
-    queue: deque[tuple[str, Any, int]] = deque([("", body, 0)])
+    # (path, the key that named it or None, value, depth)
+    queue: deque[tuple[str, str | None, Any, int]] = deque([("", None, body, 0)])
     while queue:
-        path, value, depth = queue.popleft()
+        path, key, value, depth = queue.popleft()
+        if key is not None and (problem := _key_problem(key)):
+            problems[path] = problem
         if depth > MAX_DEPTH:
             problems[path] = f"nests deeper than {MAX_DEPTH} levels"
-            continue
-        deeper = depth + 1
-        if isinstance(value, dict):
-            for key, child in value.items():
-                where = f"{path}.{key}" if path else key
-                problem = _key_problem(key)
-                if problem:
-                    problems[where] = problem
-                if deeper > MAX_DEPTH or isinstance(child, CONTAINERS):
-                    queue.append((where, child, deeper))
-                elif problem := _value_problem(child):
-                    problems[where] = problem
+        elif isinstance(value, dict):
+            for name, child in value.items():
+                where = f"{path}.{name}" if path else name
+                queue.append((where, name, child, depth + 1))
         elif isinstance(value, list):
             for index, child in enumerate(value):
-                if deeper > MAX_DEPTH or isinstance(child, CONTAINERS):
-                    queue.append((f"{path}[{index}]", child, deeper))
-                elif problem := _value_problem(child):
-                    problems[f"{path}[{index}]"] = problem
+                queue.append((f"{path}[{index}]", None, child, depth + 1))
         elif problem := _value_problem(value):
             problems[path] = problem
     return problems
