@@ -4,8 +4,9 @@ With tracing off, nothing of OpenTelemetry may be imported (tracing.py loads it
 only when tracing is on). Only a new interpreter can show that: this one has
 loaded OpenTelemetry for the tracing tests. Starting one costs about 0.4 s, nearly
 all of it importing Flask, pymongo and the package, and it needs nothing from the
-run, so conftest.py starts it as soon as collection ends: it runs on another core
-while the suite does, and test_tracing.py reads how it ended.
+run, so conftest.py starts it as soon as collection ends (under pytest-xdist,
+when the test asks): it runs on another core while the suite does, and
+test_tracing.py reads how it ended.
 """
 
 from __future__ import annotations
