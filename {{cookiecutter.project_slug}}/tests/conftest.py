@@ -98,7 +98,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     count (one per CPU) for the whole suite, none for a run that names its tests.
 
     Each worker imports and collects everything first, about 0.8 s of CPU: the
-    whole suite repays that (a second less on two CPUs, measured), a file or one
+    whole suite repays that (0.7 s less on two CPUs, measured), a file or one
     test does not (0.5 s alone, 1.0 s with two workers).
     """
     if config.args_source is pytest.Config.ArgsSource.TESTPATHS:
