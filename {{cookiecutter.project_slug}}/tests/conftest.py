@@ -10,15 +10,13 @@ pytest-flask provides ``client`` (a ``FlaskClient`` for the ``app`` below). Its
 request context for every test that uses ``app`` is switched off (see
 ``_push_request_context``): a test that calls app code outside a request asks
 for ``app_context``, so what it needs is in its signature. Helpers that tests
-import live in ``support.py``, ``outage.py`` and ``untraced.py``; nothing
-imports this module.
+import live in ``support.py`` and ``outage.py``; nothing imports this module.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import subprocess
 import time
 import uuid
 from collections.abc import Generator, Iterator
@@ -26,8 +24,6 @@ from typing import Any
 
 import pymongo.common
 import pytest
-import untraced
-import xdist
 {%- if cookiecutter.auth != "none" %}
 from credentials import AuthenticatedClient{% if cookiecutter.auth == "api_key" %}, auth_settings{% endif %}
 {%- endif %}
@@ -90,9 +86,6 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
         gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
-UNTRACED_RUN = pytest.StashKey[subprocess.Popen[str]]()
-
-
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """How many workers ``-n auto`` (pyproject.toml) starts: pytest-xdist's
     count (one per CPU) for the whole suite, none for a run that names its tests.
@@ -104,36 +97,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if config.args_source is pytest.Config.ArgsSource.TESTPATHS:
         return None
     return 0
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the fresh-interpreter run of untraced.py now if a selected test reads
-    it: it takes about 0.4 s and needs nothing from the suite, so it runs alongside
-    instead of holding up the test that waits for it.
-
-    Not in a pytest-xdist worker: every worker collects every test, and none knows
-    which it will run, so the worker that gets the test starts the run then.
-    """
-    if session.config.option.collectonly or xdist.is_xdist_worker(session):
-        return
-    wanted = (getattr(item, "fixturenames", ()) for item in session.items)
-    if any("untraced_run" in names for names in wanted):
-        session.stash[UNTRACED_RUN] = untraced.start()
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """A run started for a test that never came (``-x``, an interrupt) is ended."""
-    if UNTRACED_RUN in session.stash:
-        untraced.stop(session.stash[UNTRACED_RUN])
-
-
-@pytest.fixture(scope="session")
-def untraced_run(request: pytest.FixtureRequest) -> subprocess.CompletedProcess[str]:
-    """How the run of untraced.py ended (started here if collection did not)."""
-    stash = request.session.stash
-    process = stash[UNTRACED_RUN] if UNTRACED_RUN in stash else untraced.start()
-    stash[UNTRACED_RUN] = process
-    return untraced.finish(process)
 
 
 def build_app(**overrides: Any) -> Flask:

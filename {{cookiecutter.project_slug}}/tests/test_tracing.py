@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -24,6 +27,8 @@ from support import AppFactory
 
 from {{ cookiecutter.package_name }} import tracing
 from {{ cookiecutter.package_name }}.db import EXTENSION
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -153,10 +158,20 @@ def test_an_endpoint_setting_turns_tracing_on(
     provider.shutdown()
 
 
-def test_nothing_of_opentelemetry_is_imported_when_tracing_is_off(
-    untraced_run: subprocess.CompletedProcess[str],
-) -> None:
-    """The run itself is in untraced.py; conftest.py starts it when the suite does."""
-    result = untraced_run
+def test_nothing_of_opentelemetry_is_imported_when_tracing_is_off() -> None:
+    """In a new interpreter (tests/untraced.py), without the settings that turn
+    tracing on or point at a database: this one has loaded OpenTelemetry."""
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "MONGODB_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.untraced"],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[]" in result.stdout
